@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Shoal: install what is missing, build, start the co-simulated card and talk to it.
+#   ./scripts/demo.sh           run the demo and stop the simulator
+#   ./scripts/demo.sh --keep    leave shoal-sim running afterwards and print how to reach it
+# Build directory: $SHOAL_BUILD_DIR (default: build/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${SHOAL_BUILD_DIR:-build}
+KEEP=0
+case "${1:-}" in
+  --keep) KEEP=1 ;;
+  "") ;;
+  -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+  *) echo "demo.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+esac
+
+./scripts/install-deps.sh
+echo "== configure and build ($BUILD)"
+cmake -S . -B "$BUILD" -G Ninja >/dev/null
+cmake --build "$BUILD" -j "$(nproc)"
+
+SOCK=${SHOAL_SIM_SOCKET:-${XDG_RUNTIME_DIR:-/tmp}/shoal-sim-$USER.sock}
+LOG=$(mktemp -t shoal-sim.XXXXXX.log)
+echo "== starting the co-simulated card: $BUILD/bin/shoal-sim --socket $SOCK"
+"$BUILD/bin/shoal-sim" --socket "$SOCK" >"$LOG" 2>&1 &
+SIM=$!
+stop_sim() { kill -TERM "$SIM" 2>/dev/null && wait "$SIM" 2>/dev/null || true; }
+[ "$KEEP" = 1 ] || trap stop_sim EXIT
+for _ in $(seq 1 100); do
+  grep -q "listening on" "$LOG" && break
+  kill -0 "$SIM" 2>/dev/null || { cat "$LOG" >&2; echo "demo.sh: shoal-sim exited" >&2; exit 1; }
+  sleep 0.1
+done
+grep "listening on" "$LOG"
+
+export SHOAL_DEVICE="sim:$SOCK"
+CTL="$BUILD/bin/shoalctl"
+echo
+echo "== shoalctl info   (identity and capabilities, read from the card's own device tree)"
+"$CTL" info
+echo
+echo "== shoalctl reg write ctrl.SCRATCH 0xc0ffee; shoalctl reg read ctrl.SCRATCH"
+"$CTL" reg write ctrl.SCRATCH 0xc0ffee
+"$CTL" reg read ctrl.SCRATCH
+echo
+echo "== a refused access: writing the read-only ctrl.MAGIC register"
+"$CTL" reg write ctrl.MAGIC 0 || true
+"$CTL" reg read ctrl.BUS_ERR_COUNT
+
+if [ "$KEEP" = 1 ]; then
+  echo
+  echo "shoal-sim keeps running (pid $SIM, log $LOG). Try:"
+  echo "  export SHOAL_DEVICE=sim:$SOCK"
+  echo "  $CTL --help"
+  echo "Stop it with: kill $SIM"
+fi
