@@ -1,0 +1,314 @@
+// sim: backend — a client of shoal-sim speaking the fixed-size message protocol of
+// shoal/sim_protocol.h over a UNIX stream socket. Every wait is bounded by a timeout, so a
+// dead or wedged server is an error, never a hang. IRQ messages that arrive while a request
+// waits for its RESP are queued and handed out by wait_for_interrupt().
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <utility>
+
+#include "shoal/driver/transport.hpp"
+#include "shoal/regs.hpp"
+#include "shoal/sim_protocol.h"
+
+namespace shoal::driver {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+const char* op_name(unsigned op) {
+  switch (op) {
+    case SHOAL_SIM_OP_HELLO: return "HELLO";
+    case SHOAL_SIM_OP_READ: return "READ";
+    case SHOAL_SIM_OP_WRITE: return "WRITE";
+    case SHOAL_SIM_OP_RESP: return "RESP";
+    case SHOAL_SIM_OP_IRQ: return "IRQ";
+    case SHOAL_SIM_OP_BYE: return "BYE";
+    default: return "unknown";
+  }
+}
+
+class SimTransport final : public Transport {
+ public:
+  SimTransport(int fd, std::string path, milliseconds timeout)
+      : fd_(fd), path_(std::move(path)), timeout_(timeout) {}
+  ~SimTransport() override { close(); }
+
+  Status handshake(std::uint64_t min_bar) {
+    std::lock_guard lock(mu_);
+    shoal_sim_msg m{};
+    m.magic = SHOAL_SIM_PROTO_MAGIC;
+    m.op = SHOAL_SIM_OP_HELLO;
+    m.data = SHOAL_SIM_PROTO_VERSION;
+    if (auto s = send_msg(m, "HELLO"); !s) return s;
+    const auto deadline = Clock::now() + timeout_;
+    for (;;) {
+      auto r = recv_msg(deadline, "waiting for the HELLO reply");
+      if (!r) return fail(std::move(r).error());
+      if (r->op == SHOAL_SIM_OP_IRQ) {
+        irq_pending_ |= static_cast<std::uint32_t>(r->data);
+        continue;
+      }
+      if (r->op != SHOAL_SIM_OP_HELLO) {
+        return fail(Errc::protocol, "shoal-sim at " + path_ + " answered HELLO with a " + op_name(r->op) + " message");
+      }
+      if (r->status == SHOAL_SIM_BAD_VERSION) {
+        return fail(Errc::protocol, "shoal-sim at " + path_ + " speaks protocol version " + std::to_string(r->data) +
+                                        ", this client speaks " + std::to_string(SHOAL_SIM_PROTO_VERSION));
+      }
+      if (r->status != SHOAL_SIM_OK) {
+        return fail(Errc::protocol, "shoal-sim at " + path_ + " refused HELLO with status " + std::to_string(r->status));
+      }
+      bar_size_ = r->offset;
+      if (bar_size_ < min_bar) {
+        return fail(Errc::no_device, "shoal-sim at " + path_ + " offers a BAR0 of " + hex(bar_size_) +
+                                         " bytes, smaller than the card's " + hex(min_bar));
+      }
+      return {};
+    }
+  }
+
+  Result<std::uint32_t> read32(std::uint64_t off) override {
+    auto r = transact(SHOAL_SIM_OP_READ, 4, off, 0, "read32");
+    if (!r) return fail(std::move(r).error());
+    return static_cast<std::uint32_t>(*r);
+  }
+  Result<std::uint64_t> read64(std::uint64_t off) override { return transact(SHOAL_SIM_OP_READ, 8, off, 0, "read64"); }
+  Status write32(std::uint64_t off, std::uint32_t v) override {
+    auto r = transact(SHOAL_SIM_OP_WRITE, 4, off, v, "write32");
+    if (!r) return fail(std::move(r).error());
+    return {};
+  }
+  Status write64(std::uint64_t off, std::uint64_t v) override {
+    auto r = transact(SHOAL_SIM_OP_WRITE, 8, off, v, "write64");
+    if (!r) return fail(std::move(r).error());
+    return {};
+  }
+
+  Result<std::uint32_t> wait_for_interrupt(milliseconds timeout) override {
+    const auto deadline = Clock::now() + (timeout.count() < 0 ? milliseconds(0) : timeout);
+    // Hold the lock only for short slices so other threads' MMIO can proceed meanwhile. Every
+    // pass first drains what already arrived, so a zero timeout still sees queued IRQs.
+    for (;;) {
+      std::lock_guard lock(mu_);
+      if (fd_ < 0) return fail(Errc::closed, dead_reason());
+      if (irq_pending_ != 0) return std::exchange(irq_pending_, 0u);
+      const auto now = Clock::now();
+      const auto slice_end = std::min(deadline, now + milliseconds(20));
+      auto r = recv_msg(slice_end, "waiting for an interrupt", /*timeout_is_error=*/false);
+      if (!r) return fail(std::move(r).error());
+      if (r->magic == 0) {  // nothing arrived in this slice
+        if (Clock::now() >= deadline) break;
+        continue;
+      }
+      if (r->op == SHOAL_SIM_OP_IRQ) {
+        irq_pending_ |= static_cast<std::uint32_t>(r->data);
+      } else {
+        return broken(Errc::protocol, std::string("unexpected ") + op_name(r->op) + " message from shoal-sim at " + path_ +
+                                          " while no request was outstanding");
+      }
+    }
+    return fail(Errc::timeout, "no interrupt from " + describe() + " within " + std::to_string(timeout.count()) + " ms");
+  }
+
+  void close() override {
+    std::lock_guard lock(mu_);
+    if (fd_ < 0) return;
+    shoal_sim_msg m{};
+    m.magic = SHOAL_SIM_PROTO_MAGIC;
+    m.op = SHOAL_SIM_OP_BYE;
+    std::uint8_t buf[SHOAL_SIM_MSG_SIZE];
+    shoal_sim_encode(&m, buf);
+    (void)::send(fd_, buf, sizeof buf, MSG_NOSIGNAL | MSG_DONTWAIT);  // best effort
+    ::close(fd_);
+    fd_ = -1;
+    if (dead_.empty()) dead_ = "the connection to shoal-sim at " + path_ + " is closed";
+  }
+
+  std::string describe() const override { return "sim:" + path_; }
+  std::uint64_t bar_size() const override { return bar_size_; }
+
+ private:
+  std::string dead_reason() const { return dead_.empty() ? "connection to shoal-sim at " + path_ + " is closed" : dead_; }
+
+  // Marks the connection unusable (after the stream lost sync or the server went away).
+  Failure broken(Errc code, std::string msg) {
+    if (fd_ >= 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+    dead_ = msg;
+    return fail(code, std::move(msg));
+  }
+
+  Status send_msg(const shoal_sim_msg& m, const char* what) {
+    std::uint8_t buf[SHOAL_SIM_MSG_SIZE];
+    shoal_sim_encode(&m, buf);
+    std::size_t done = 0;
+    const auto deadline = Clock::now() + timeout_;
+    while (done < sizeof buf) {
+      const ssize_t n = ::send(fd_, buf + done, sizeof buf - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        done += static_cast<std::size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        const auto now = Clock::now();
+        if (now >= deadline) return broken(Errc::timeout, std::string("timed out sending ") + what + " to shoal-sim at " + path_);
+        pollfd p{fd_, POLLOUT, 0};
+        (void)::poll(&p, 1, static_cast<int>(std::chrono::duration_cast<milliseconds>(deadline - now).count()) + 1);
+        continue;
+      }
+      const int e = errno;
+      return broken(Errc::closed, std::string("shoal-sim at ") + path_ + " went away while sending " + what + " (" +
+                                           std::strerror(e) + ")");
+    }
+    return {};
+  }
+
+  // Receives one whole message before `deadline`. With timeout_is_error false, a timeout
+  // returns a message with magic 0 instead of an error.
+  Result<shoal_sim_msg> recv_msg(Clock::time_point deadline, const std::string& what, bool timeout_is_error = true) {
+    for (;;) {
+      if (fill_ == sizeof rx_) {
+        shoal_sim_msg m{};
+        const bool good = shoal_sim_decode(rx_, &m) == 0;
+        fill_ = 0;
+        if (!good) return broken(Errc::protocol, "shoal-sim at " + path_ + " sent a message without the protocol magic");
+        return m;
+      }
+      // Always poll at least once (with a zero wait once the deadline has passed), so data that
+      // already arrived is never reported as a timeout.
+      const auto now = Clock::now();
+      const auto wait_ms = now >= deadline ? 0 : std::chrono::ceil<milliseconds>(deadline - now).count();
+      pollfd p{fd_, POLLIN, 0};
+      const int pr = ::poll(&p, 1, static_cast<int>(wait_ms));
+      if (pr < 0) {
+        if (errno == EINTR) continue;
+        const int e = errno;
+        return broken(Errc::io, "poll on the shoal-sim socket " + path_ + " failed: " + std::strerror(e));
+      }
+      if (pr == 0) {
+        if (Clock::now() < deadline) continue;
+        if (!timeout_is_error) return shoal_sim_msg{};
+        return broken(Errc::timeout, "shoal-sim at " + path_ + " did not answer within " +
+                                         std::to_string(timeout_.count()) + " ms (" + what + ")");
+      }
+      const ssize_t n = ::recv(fd_, rx_ + fill_, sizeof rx_ - fill_, MSG_DONTWAIT);
+      if (n > 0) {
+        fill_ += static_cast<std::size_t>(n);
+        continue;
+      }
+      if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;
+      const std::string why = n == 0 ? std::string("closed the connection") : std::string("reset the connection (") + std::strerror(errno) + ")";
+      return broken(Errc::closed, "shoal-sim at " + path_ + " " + why + " while " + what);
+    }
+  }
+
+  Result<std::uint64_t> transact(std::uint8_t op, std::uint8_t size, std::uint64_t off, std::uint64_t data, const char* what) {
+    std::lock_guard lock(mu_);
+    if (fd_ < 0) return fail(Errc::closed, dead_reason());
+    if (auto s = check_access(off, size, bar_size_, what); !s) return fail(std::move(s).error());
+    shoal_sim_msg m{};
+    m.magic = SHOAL_SIM_PROTO_MAGIC;
+    m.op = op;
+    m.size = size;
+    m.tag = ++tag_;
+    m.offset = off;
+    m.data = data;
+    const std::string where = std::string(what) + " at " + hex(off);
+    if (auto s = send_msg(m, what); !s) return fail(std::move(s).error());
+    const auto deadline = Clock::now() + timeout_;
+    for (;;) {
+      auto r = recv_msg(deadline, where);
+      if (!r) return fail(std::move(r).error());
+      if (r->op == SHOAL_SIM_OP_IRQ) {
+        irq_pending_ |= static_cast<std::uint32_t>(r->data);
+        continue;
+      }
+      if (r->op != SHOAL_SIM_OP_RESP) {
+        return broken(Errc::protocol, std::string("shoal-sim at ") + path_ + " sent " + op_name(r->op) +
+                                               " instead of RESP to " + where);
+      }
+      if (r->tag != m.tag) {
+        return broken(Errc::protocol, "shoal-sim at " + path_ + " answered " + where + " with tag " +
+                                               std::to_string(r->tag) + ", expected " + std::to_string(m.tag));
+      }
+      switch (r->status) {
+        case SHOAL_SIM_OK: return op == SHOAL_SIM_OP_READ ? r->data : 0;
+        case SHOAL_SIM_BUS_ERROR: return fail(Errc::bus, "the card refused " + where + " (bus error)");
+        case SHOAL_SIM_BAD_REQUEST: return fail(Errc::protocol, "shoal-sim rejected " + where + " as a malformed request");
+        default:
+          return fail(Errc::protocol, "shoal-sim answered " + where + " with unknown status " + std::to_string(r->status));
+      }
+    }
+  }
+
+  std::mutex mu_;
+  int fd_;
+  std::string path_;
+  milliseconds timeout_;
+  std::uint64_t bar_size_ = 0;
+  std::uint32_t tag_ = 0;
+  std::uint32_t irq_pending_ = 0;
+  std::uint8_t rx_[SHOAL_SIM_MSG_SIZE]{};
+  std::size_t fill_ = 0;
+  std::string dead_;
+};
+
+milliseconds default_timeout(const TransportOptions& opts) {
+  if (opts.sim_timeout.count() > 0) return opts.sim_timeout;
+  if (const char* env = std::getenv("SHOAL_SIM_TIMEOUT_MS"); env != nullptr && *env != '\0') {
+    char* end = nullptr;
+    const long v = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && v > 0) return milliseconds(v);
+  }
+  return milliseconds(5000);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Transport>> open_sim(std::string_view path_view, const TransportOptions& opts) {
+  const std::string path(path_view);
+  if (path.empty()) return fail(Errc::invalid_arg, "sim: URI needs a socket path, e.g. sim:/tmp/shoal.sock");
+  sockaddr_un addr{};
+  if (path.size() >= sizeof addr.sun_path) {
+    return fail(Errc::invalid_arg, "sim: socket path '" + path + "' is longer than " +
+                                       std::to_string(sizeof addr.sun_path - 1) + " bytes (UNIX socket limit)");
+  }
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return fail(Errc::io, std::string("cannot create a UNIX socket: ") + std::strerror(errno));
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+    const int e = errno;
+    ::close(fd);
+    switch (e) {
+      case ENOENT:
+        return fail(Errc::no_device, "no shoal-sim socket at " + path + " (is shoal-sim running with that socket?)");
+      case ECONNREFUSED:
+        return fail(Errc::no_device, "nothing is listening on " + path + " (stale socket from a stopped shoal-sim?)");
+      case EACCES:
+      case EPERM: return fail(Errc::permission, "permission denied connecting to " + path);
+      case ENOTSOCK: return fail(Errc::no_device, path + " is not a socket");
+      default: return fail(Errc::io, "cannot connect to " + path + ": " + std::strerror(e));
+    }
+  }
+  auto t = std::make_unique<SimTransport>(fd, path, default_timeout(opts));
+  const std::uint64_t min_bar = opts.min_bar_size != 0 ? opts.min_bar_size : shoal::regs::kBar0Size;
+  if (auto s = t->handshake(min_bar); !s) return fail(std::move(s).error());
+  return std::unique_ptr<Transport>(std::move(t));
+}
+
+}  // namespace shoal::driver

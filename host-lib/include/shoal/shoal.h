@@ -1,0 +1,158 @@
+/* libshoal — the C ABI of the Shoal host library.
+ *
+ * Open a Shoal card by URI, read and write its BAR0 registers, wait for its interrupts, and
+ * learn its shape (parameters, resource types, present blocks) from the device tree blob the
+ * card serves in its DTB window. See host-lib/README.md.
+ *
+ * Conventions
+ *  - Every function returns an int: SHOAL_OK (0) or one of enum shoal_err (positive).
+ *    shoal_strerror(code) names the code; shoal_last_error() gives the detailed message of the
+ *    most recent failure on the calling thread (it names the path, offset or value involved).
+ *  - Handles are opaque (shoal_dev). One handle may be used from several threads.
+ *  - Versioned structs: the first member of every struct the library fills is
+ *    uint32_t struct_size. Set it to sizeof(the struct) before the call (SHOAL_INIT does it).
+ *    The library fills at most struct_size bytes, so a program built against an older, smaller
+ *    struct keeps working with a newer library; new members are only ever appended.
+ *    struct_size smaller than the first published version of the struct is SHOAL_ERR_INVALID_ARG.
+ */
+#ifndef SHOAL_SHOAL_H
+#define SHOAL_SHOAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(SHOAL_BUILDING_LIBRARY) && defined(__GNUC__)
+#define SHOAL_API __attribute__((visibility("default")))
+#else
+#define SHOAL_API
+#endif
+
+#define SHOAL_ABI_VERSION 1 /* bumped when the ABI changes incompatibly (soname follows) */
+
+enum shoal_err {
+  SHOAL_OK = 0,
+  SHOAL_ERR_INVALID_ARG = 1, /* bad argument: NULL pointer, malformed URI, unaligned/out-of-range offset */
+  SHOAL_ERR_NO_DEVICE = 2,   /* no such device or socket, or it is not a Shoal card */
+  SHOAL_ERR_IO = 3,          /* operating-system I/O error */
+  SHOAL_ERR_BUS = 4,         /* the card refused the access (bus error response) */
+  SHOAL_ERR_PROTOCOL = 5,    /* the simulator broke the wire protocol / version mismatch */
+  SHOAL_ERR_TIMEOUT = 6,     /* no answer / no event in time */
+  SHOAL_ERR_BAD_DTB = 7,     /* the card's device tree blob is corrupted or inconsistent */
+  SHOAL_ERR_UNSUPPORTED = 8, /* not available on this backend (e.g. events on pci: without vfio) */
+  SHOAL_ERR_PERMISSION = 9,  /* the OS denied access */
+  SHOAL_ERR_CLOSED = 10,     /* the connection to the device was lost */
+  SHOAL_ERR_NO_MEMORY = 11,  /* allocation failed */
+  SHOAL_ERR_INTERNAL = 12    /* a bug in libshoal */
+};
+
+/* Opaque device handle. */
+typedef struct shoal_dev shoal_dev;
+
+/* Sets x.struct_size = sizeof x. */
+#define SHOAL_INIT(x) ((x).struct_size = (uint32_t)sizeof(x))
+
+#define SHOAL_NAME_MAX 32
+#define SHOAL_TEXT_MAX 128
+
+/* Bits of shoal_info.blocks_present, by block name (also the order of shoal_get_block for the
+ * blocks this library knows; a newer card may list more). */
+enum shoal_block_bit {
+  SHOAL_BLOCK_CTRL = 1u << 0,
+  SHOAL_BLOCK_DTB = 1u << 1,
+  SHOAL_BLOCK_CORE = 1u << 2,
+  SHOAL_BLOCK_DRRM = 1u << 3,
+  SHOAL_BLOCK_WMU = 1u << 4,
+  SHOAL_BLOCK_ALLOC = 1u << 5
+};
+
+/* What the card says about itself: identity registers plus its device tree. */
+struct shoal_info {
+  uint32_t struct_size;       /* in: sizeof(struct shoal_info) */
+  uint32_t magic;             /* ctrl MAGIC register (0x53484F4C, "SHOL") */
+  uint32_t ctrl_id;           /* ctrl ID register: block ID << 16 | block version */
+  uint32_t version_reg;       /* ctrl VERSION register: major << 16 | minor << 8 | patch */
+  uint32_t cap;               /* ctrl CAP register */
+  uint32_t card_version_major; /* from the DTB: shoal,card-version */
+  uint32_t card_version_minor;
+  uint32_t card_version_patch;
+  uint64_t bar0_size;         /* bytes, from the DTB (shoal,bar0-size) */
+  uint64_t clock_hz;          /* card clock, from the DTB */
+  uint32_t num_processors;    /* from the DTB */
+  uint32_t num_partitions;
+  uint32_t num_irq_vectors;
+  uint32_t num_host_irqs;
+  uint32_t num_resource_types; /* entries for shoal_get_resource */
+  uint32_t num_blocks;        /* entries for shoal_get_block */
+  uint32_t blocks_present;    /* enum shoal_block_bit: blocks with status "okay" in the DTB */
+  uint32_t dtb_size;          /* bytes of the DTB (its FDT totalsize) */
+  char model[SHOAL_TEXT_MAX];     /* DTB "model" */
+  char transport[SHOAL_TEXT_MAX]; /* how the device is reached, e.g. "sim:/tmp/shoal.sock" */
+};
+
+/* One resource type the card's allocator manages (DTB /resources/<name>@<index>). */
+struct shoal_resource {
+  uint32_t struct_size; /* in: sizeof(struct shoal_resource) */
+  uint32_t index;
+  uint32_t units;
+  char name[SHOAL_NAME_MAX];        /* e.g. "cache_ways" (the DTB node name, '-' read as '_') */
+  char description[SHOAL_TEXT_MAX];
+};
+
+/* One register block or window of BAR0 (DTB /bar0/<name>@<base>). */
+struct shoal_block {
+  uint32_t struct_size; /* in: sizeof(struct shoal_block) */
+  uint32_t present;     /* 1 if status = "okay" */
+  uint64_t base;        /* BAR0 byte offset */
+  uint64_t size;        /* bytes */
+  uint32_t block_id;    /* shoal,block-id (0 for windows such as the DTB) */
+  uint32_t block_version;
+  char name[SHOAL_NAME_MAX];        /* e.g. "ctrl" */
+  char compatible[SHOAL_NAME_MAX];  /* e.g. "shoal,ctrl" */
+};
+
+/* The short name of an error code ("bus error ..."); never NULL. */
+SHOAL_API const char* shoal_strerror(int err);
+
+/* The detailed message of the most recent failure on this thread ("" if none). Valid until the
+ * next libshoal call on this thread. */
+SHOAL_API const char* shoal_last_error(void);
+
+/* The library's version, "MAJOR.MINOR.PATCH". */
+SHOAL_API const char* shoal_version(void);
+
+/* Opens a card. URI forms (see README): "sim:/path/to/socket", "pci:DDDD:BB:DD.F",
+ * "pci:BB:DD.F", "pci:VVVV:DDDD" and "pci:VVVV:DDDD#N" (N-th match, 0-based). uri NULL or ""
+ * means $SHOAL_DEVICE. Checks the MAGIC and ID registers, reads and validates the DTB.
+ * On failure *out is set to NULL. */
+SHOAL_API int shoal_open(const char* uri, shoal_dev** out);
+
+/* Closes the handle; NULL is ignored. */
+SHOAL_API void shoal_close(shoal_dev* dev);
+
+/* Register access at a BAR0 byte offset (32-bit: 4-byte aligned, 64-bit: 8-byte aligned). */
+SHOAL_API int shoal_reg_read32(shoal_dev* dev, uint64_t offset, uint32_t* value);
+SHOAL_API int shoal_reg_write32(shoal_dev* dev, uint64_t offset, uint32_t value);
+SHOAL_API int shoal_reg_read64(shoal_dev* dev, uint64_t offset, uint64_t* value);
+SHOAL_API int shoal_reg_write64(shoal_dev* dev, uint64_t offset, uint64_t value);
+
+/* Waits up to timeout_ms (0 polls) for host interrupt vectors; *vectors gets the mask of those
+ * that fired. SHOAL_ERR_TIMEOUT if none; SHOAL_ERR_UNSUPPORTED on pci: (needs vfio). */
+SHOAL_API int shoal_wait_event(shoal_dev* dev, uint32_t timeout_ms, uint32_t* vectors);
+
+SHOAL_API int shoal_get_info(shoal_dev* dev, struct shoal_info* info);
+SHOAL_API int shoal_get_resource(shoal_dev* dev, uint32_t index, struct shoal_resource* res);
+SHOAL_API int shoal_get_block(shoal_dev* dev, uint32_t index, struct shoal_block* blk);
+
+/* The card's raw DTB: copies min(*size, dtb size) bytes to buf (buf may be NULL) and sets
+ * *size to the DTB size. */
+SHOAL_API int shoal_get_dtb(shoal_dev* dev, void* buf, size_t* size);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* SHOAL_SHOAL_H */

@@ -1,0 +1,128 @@
+// libshoal C++ API: a thin, header-only RAII wrapper over the C ABI in shoal/shoal.h.
+//
+// Errors are values, never exceptions: every call returns shoal::Result<T> / shoal::Status
+// (shoal/result.hpp), whose Error carries the C code as shoal::Errc and the detailed message
+// from shoal_last_error().
+//
+//   auto dev = shoal::Device::open("sim:/tmp/shoal.sock");
+//   if (!dev) { std::cerr << dev.error().message << "\n"; return 1; }
+//   auto magic = dev->read32(0x4);
+#ifndef SHOAL_SHOAL_HPP
+#define SHOAL_SHOAL_HPP
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "shoal/result.hpp"
+#include "shoal/shoal.h"
+
+namespace shoal {
+
+using Info = shoal_info;
+using ResourceType = shoal_resource;
+using Block = shoal_block;
+
+namespace detail {
+inline Failure last_failure(int code) { return fail(static_cast<Errc>(code), shoal_last_error()); }
+}  // namespace detail
+
+class Device {
+ public:
+  // Opens a card by URI (empty: $SHOAL_DEVICE). See shoal_open().
+  static Result<Device> open(const std::string& uri = {}) {
+    shoal_dev* raw = nullptr;
+    if (int rc = shoal_open(uri.empty() ? nullptr : uri.c_str(), &raw); rc != SHOAL_OK) return detail::last_failure(rc);
+    return Device(raw);
+  }
+
+  Result<std::uint32_t> read32(std::uint64_t offset) const {
+    std::uint32_t v = 0;
+    if (int rc = shoal_reg_read32(get(), offset, &v); rc != SHOAL_OK) return detail::last_failure(rc);
+    return v;
+  }
+  Result<std::uint64_t> read64(std::uint64_t offset) const {
+    std::uint64_t v = 0;
+    if (int rc = shoal_reg_read64(get(), offset, &v); rc != SHOAL_OK) return detail::last_failure(rc);
+    return v;
+  }
+  Status write32(std::uint64_t offset, std::uint32_t value) const {
+    if (int rc = shoal_reg_write32(get(), offset, value); rc != SHOAL_OK) return detail::last_failure(rc);
+    return {};
+  }
+  Status write64(std::uint64_t offset, std::uint64_t value) const {
+    if (int rc = shoal_reg_write64(get(), offset, value); rc != SHOAL_OK) return detail::last_failure(rc);
+    return {};
+  }
+
+  // Mask of host interrupt vectors that fired; Errc::timeout if none within `timeout`.
+  Result<std::uint32_t> wait_event(std::chrono::milliseconds timeout) const {
+    std::uint32_t v = 0;
+    const auto ms = static_cast<std::uint32_t>(timeout.count() < 0 ? 0 : timeout.count());
+    if (int rc = shoal_wait_event(get(), ms, &v); rc != SHOAL_OK) return detail::last_failure(rc);
+    return v;
+  }
+
+  Result<Info> info() const {
+    Info i{};
+    SHOAL_INIT(i);
+    if (int rc = shoal_get_info(get(), &i); rc != SHOAL_OK) return detail::last_failure(rc);
+    return i;
+  }
+  Result<ResourceType> resource(std::uint32_t index) const {
+    ResourceType r{};
+    SHOAL_INIT(r);
+    if (int rc = shoal_get_resource(get(), index, &r); rc != SHOAL_OK) return detail::last_failure(rc);
+    return r;
+  }
+  Result<std::vector<ResourceType>> resources() const {
+    auto i = info();
+    if (!i) return fail(std::move(i).error());
+    std::vector<ResourceType> out;
+    for (std::uint32_t k = 0; k < i->num_resource_types; ++k) {
+      auto r = resource(k);
+      if (!r) return fail(std::move(r).error());
+      out.push_back(*r);
+    }
+    return out;
+  }
+  Result<Block> block(std::uint32_t index) const {
+    Block b{};
+    SHOAL_INIT(b);
+    if (int rc = shoal_get_block(get(), index, &b); rc != SHOAL_OK) return detail::last_failure(rc);
+    return b;
+  }
+  Result<std::vector<Block>> blocks() const {
+    auto i = info();
+    if (!i) return fail(std::move(i).error());
+    std::vector<Block> out;
+    for (std::uint32_t k = 0; k < i->num_blocks; ++k) {
+      auto b = block(k);
+      if (!b) return fail(std::move(b).error());
+      out.push_back(*b);
+    }
+    return out;
+  }
+  Result<std::vector<std::uint8_t>> dtb() const {
+    std::size_t n = 0;
+    if (int rc = shoal_get_dtb(get(), nullptr, &n); rc != SHOAL_OK) return detail::last_failure(rc);
+    std::vector<std::uint8_t> out(n);
+    if (int rc = shoal_get_dtb(get(), out.data(), &n); rc != SHOAL_OK) return detail::last_failure(rc);
+    return out;
+  }
+
+  shoal_dev* get() const noexcept { return dev_.get(); }
+
+ private:
+  struct Closer {
+    void operator()(shoal_dev* d) const noexcept { shoal_close(d); }
+  };
+  explicit Device(shoal_dev* d) : dev_(d) {}
+  std::unique_ptr<shoal_dev, Closer> dev_;
+};
+
+}  // namespace shoal
+
+#endif  // SHOAL_SHOAL_HPP

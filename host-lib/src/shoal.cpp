@@ -1,0 +1,347 @@
+// libshoal: the C ABI over driver/'s transport. Opening a card checks its identity registers
+// and reads, validates (libfdt) and parses the DTB it serves; everything after that is
+// answered from the parsed description or forwarded to the transport.
+#include "shoal/shoal.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "dtb.hpp"
+#include "shoal/driver/transport.hpp"
+#include "shoal/regs.h"
+#include "shoal/regs.hpp"
+
+static_assert(static_cast<int>(shoal::Errc::ok) == SHOAL_OK);
+static_assert(static_cast<int>(shoal::Errc::invalid_arg) == SHOAL_ERR_INVALID_ARG);
+static_assert(static_cast<int>(shoal::Errc::no_device) == SHOAL_ERR_NO_DEVICE);
+static_assert(static_cast<int>(shoal::Errc::io) == SHOAL_ERR_IO);
+static_assert(static_cast<int>(shoal::Errc::bus) == SHOAL_ERR_BUS);
+static_assert(static_cast<int>(shoal::Errc::protocol) == SHOAL_ERR_PROTOCOL);
+static_assert(static_cast<int>(shoal::Errc::timeout) == SHOAL_ERR_TIMEOUT);
+static_assert(static_cast<int>(shoal::Errc::bad_dtb) == SHOAL_ERR_BAD_DTB);
+static_assert(static_cast<int>(shoal::Errc::unsupported) == SHOAL_ERR_UNSUPPORTED);
+static_assert(static_cast<int>(shoal::Errc::permission) == SHOAL_ERR_PERMISSION);
+static_assert(static_cast<int>(shoal::Errc::closed) == SHOAL_ERR_CLOSED);
+static_assert(static_cast<int>(shoal::Errc::no_memory) == SHOAL_ERR_NO_MEMORY);
+static_assert(static_cast<int>(shoal::Errc::internal) == SHOAL_ERR_INTERNAL);
+
+struct shoal_dev {
+  std::unique_ptr<shoal::driver::Transport> transport;
+  shoal::hostlib::CardDescription card;
+  std::vector<std::uint8_t> dtb;
+  std::uint32_t magic = 0, ctrl_id = 0, version_reg = 0, cap = 0;
+};
+
+namespace {
+
+using shoal::Errc;
+using shoal::Error;
+using shoal::driver::hex;
+
+// Sizes of the first published version of each struct (new members are appended after these).
+constexpr std::size_t kInfoV1 = sizeof(shoal_info);
+constexpr std::size_t kResourceV1 = sizeof(shoal_resource);
+constexpr std::size_t kBlockV1 = sizeof(shoal_block);
+
+thread_local std::string t_last_error;
+
+int ok() {
+  t_last_error.clear();
+  return SHOAL_OK;
+}
+
+int set_error(const Error& e) {
+  t_last_error = e.message;
+  return static_cast<int>(e.code);
+}
+int set_error(Errc code, std::string msg) { return set_error(Error{code, std::move(msg)}); }
+
+void copy_str(char* dst, std::size_t cap, const std::string& s) {
+  const std::size_t n = std::min(cap - 1, s.size());
+  std::memcpy(dst, s.data(), n);
+  dst[n] = '\0';
+}
+
+// Copies a fully built struct into the caller's, honouring its struct_size.
+template <class T>
+int fill_versioned(T* user, const T& full, std::size_t v1_size, const char* what) {
+  if (user == nullptr) return set_error(Errc::invalid_arg, std::string(what) + " pointer is NULL");
+  const std::uint32_t size = user->struct_size;
+  if (size < v1_size) {
+    return set_error(Errc::invalid_arg, std::string(what) + ".struct_size is " + std::to_string(size) +
+                                            "; set it to sizeof(struct " + what + ") (at least " +
+                                            std::to_string(v1_size) + ")");
+  }
+  std::memcpy(static_cast<void*>(user), &full, std::min<std::size_t>(size, sizeof(T)));
+  user->struct_size = size;
+  return ok();
+}
+
+// Runs fn, converting any C++ exception (e.g. std::bad_alloc) into an error code: nothing may
+// unwind through the C ABI.
+template <class F>
+int guarded(F&& fn) noexcept {
+  try {
+    return fn();
+  } catch (const std::bad_alloc&) {
+    return set_error(Errc::no_memory, "out of memory");
+  } catch (const std::exception& e) {
+    return set_error(Errc::internal, std::string("internal error: ") + e.what());
+  } catch (...) {
+    return set_error(Errc::internal, "internal error: unknown exception");
+  }
+}
+
+std::uint32_t block_bit(const std::string& name) {
+  if (name == "ctrl") return SHOAL_BLOCK_CTRL;
+  if (name == "dtb") return SHOAL_BLOCK_DTB;
+  if (name == "core") return SHOAL_BLOCK_CORE;
+  if (name == "drrm") return SHOAL_BLOCK_DRRM;
+  if (name == "wmu") return SHOAL_BLOCK_WMU;
+  if (name == "alloc") return SHOAL_BLOCK_ALLOC;
+  return 0;
+}
+
+// Identity check and DTB read, validation and parse.
+shoal::Status probe(shoal_dev& dev) {
+  auto& t = *dev.transport;
+  auto magic = t.read32(SHOAL_CTRL_MAGIC_ADDR);
+  if (!magic) return shoal::fail(std::move(magic).error());
+  if (*magic != SHOAL_CTRL_MAGIC_RESET) {
+    return shoal::fail(Errc::no_device, t.describe() + " is not a Shoal card: MAGIC at " + hex(SHOAL_CTRL_MAGIC_ADDR) +
+                                            " reads " + hex(*magic, 8) + ", expected " + hex(SHOAL_CTRL_MAGIC_RESET, 8));
+  }
+  auto id = t.read32(SHOAL_CTRL_ID_ADDR);
+  if (!id) return shoal::fail(std::move(id).error());
+  const std::uint32_t block = (*id & SHOAL_CTRL_ID_BLOCK_MASK) >> SHOAL_CTRL_ID_BLOCK_LSB;
+  if (block != SHOAL_CTRL_BLOCK_ID) {
+    return shoal::fail(Errc::no_device, t.describe() + ": ctrl ID register reads " + hex(*id, 8) + ", block ID " +
+                                            hex(block, 4) + " is not the ctrl block's " + hex(SHOAL_CTRL_BLOCK_ID, 4));
+  }
+  auto version = t.read32(SHOAL_CTRL_VERSION_ADDR);
+  if (!version) return shoal::fail(std::move(version).error());
+  auto cap = t.read32(SHOAL_CTRL_CAP_ADDR);
+  if (!cap) return shoal::fail(std::move(cap).error());
+  dev.magic = *magic;
+  dev.ctrl_id = *id;
+  dev.version_reg = *version;
+  dev.cap = *cap;
+  if ((*cap & SHOAL_CTRL_CAP_DTB_MASK) == 0) {
+    return shoal::fail(Errc::bad_dtb, t.describe() + ": CAP register " + hex(*cap, 8) + " says the card has no DTB window");
+  }
+
+  // The DTB window is a byte image: BAR0 byte DTB_BASE + k holds byte k of the blob, so the
+  // little-endian 32-bit word at DTB_BASE + 4i holds blob bytes 4i..4i+3.
+  auto read_bytes = [&](std::size_t from, std::size_t to) -> shoal::Status {
+    for (std::size_t off = from; off < to; off += 4) {
+      auto w = t.read32(SHOAL_WIN_DTB_BASE + off);
+      if (!w) {
+        auto e = std::move(w).error();
+        e.message = "reading the DTB window: " + e.message;
+        return shoal::fail(std::move(e));
+      }
+      for (unsigned b = 0; b < 4 && off + b < dev.dtb.size(); ++b) dev.dtb[off + b] = static_cast<std::uint8_t>(*w >> (8 * b));
+    }
+    return {};
+  };
+  dev.dtb.assign(shoal::hostlib::kFdtHeaderSize, 0);
+  if (auto s = read_bytes(0, dev.dtb.size()); !s) return s;
+  auto total = shoal::hostlib::dtb_check_header(dev.dtb, SHOAL_WIN_DTB_SIZE);
+  if (!total) return shoal::fail(std::move(total).error());
+  dev.dtb.resize(*total);
+  if (auto s = read_bytes(shoal::hostlib::kFdtHeaderSize, dev.dtb.size()); !s) return s;
+  auto card = shoal::hostlib::dtb_parse(dev.dtb);
+  if (!card) return shoal::fail(std::move(card).error());
+
+  // The DTB must describe this card.
+  const std::uint32_t reg_ver[3] = {(*version & SHOAL_CTRL_VERSION_MAJOR_MASK) >> SHOAL_CTRL_VERSION_MAJOR_LSB,
+                                    (*version & SHOAL_CTRL_VERSION_MINOR_MASK) >> SHOAL_CTRL_VERSION_MINOR_LSB,
+                                    (*version & SHOAL_CTRL_VERSION_PATCH_MASK) >> SHOAL_CTRL_VERSION_PATCH_LSB};
+  if (!std::equal(reg_ver, reg_ver + 3, card->version)) {
+    auto v = [](const std::uint32_t* x) {
+      return std::to_string(x[0]) + "." + std::to_string(x[1]) + "." + std::to_string(x[2]);
+    };
+    return shoal::fail(Errc::bad_dtb, "card DTB: shoal,card-version " + v(card->version) +
+                                          " disagrees with the VERSION register (" + v(reg_ver) + ")");
+  }
+  if (card->bar0_size > t.bar_size()) {
+    return shoal::fail(Errc::bad_dtb, "card DTB: shoal,bar0-size " + hex(card->bar0_size) +
+                                          " is larger than the BAR0 the transport offers (" + hex(t.bar_size()) + ")");
+  }
+  dev.card = std::move(*card);
+  return {};
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* shoal_strerror(int err) {
+  if (err < 0 || err > static_cast<int>(Errc::internal)) return "unknown error code";
+  return shoal::errc_name(static_cast<Errc>(err));
+}
+
+const char* shoal_last_error(void) { return t_last_error.c_str(); }
+
+const char* shoal_version(void) { return SHOAL_LIB_VERSION; }
+
+int shoal_open(const char* uri, shoal_dev** out) {
+  return guarded([&]() -> int {
+    if (out == nullptr) return set_error(Errc::invalid_arg, "shoal_open: out pointer is NULL");
+    *out = nullptr;
+    std::string u = uri != nullptr ? uri : "";
+    if (u.empty()) {
+      const char* env = std::getenv("SHOAL_DEVICE");
+      if (env == nullptr || *env == '\0') {
+        return set_error(Errc::invalid_arg, "no device URI given and SHOAL_DEVICE is not set");
+      }
+      u = env;
+    }
+    auto t = shoal::driver::open_transport(u);
+    if (!t) return set_error(t.error());
+    auto dev = std::make_unique<shoal_dev>();
+    dev->transport = std::move(*t);
+    if (auto s = probe(*dev); !s) return set_error(s.error());
+    *out = dev.release();
+    return ok();
+  });
+}
+
+void shoal_close(shoal_dev* dev) {
+  std::unique_ptr<shoal_dev> owned(dev);  // takes the handle back from the C caller
+  if (owned && owned->transport) owned->transport->close();
+}
+
+int shoal_reg_read32(shoal_dev* dev, uint64_t offset, uint32_t* value) {
+  return guarded([&]() -> int {
+    if (dev == nullptr || value == nullptr) return set_error(Errc::invalid_arg, "shoal_reg_read32: NULL argument");
+    auto r = dev->transport->read32(offset);
+    if (!r) return set_error(r.error());
+    *value = *r;
+    return ok();
+  });
+}
+
+int shoal_reg_read64(shoal_dev* dev, uint64_t offset, uint64_t* value) {
+  return guarded([&]() -> int {
+    if (dev == nullptr || value == nullptr) return set_error(Errc::invalid_arg, "shoal_reg_read64: NULL argument");
+    auto r = dev->transport->read64(offset);
+    if (!r) return set_error(r.error());
+    *value = *r;
+    return ok();
+  });
+}
+
+int shoal_reg_write32(shoal_dev* dev, uint64_t offset, uint32_t value) {
+  return guarded([&]() -> int {
+    if (dev == nullptr) return set_error(Errc::invalid_arg, "shoal_reg_write32: NULL device");
+    auto s = dev->transport->write32(offset, value);
+    return s ? ok() : set_error(s.error());
+  });
+}
+
+int shoal_reg_write64(shoal_dev* dev, uint64_t offset, uint64_t value) {
+  return guarded([&]() -> int {
+    if (dev == nullptr) return set_error(Errc::invalid_arg, "shoal_reg_write64: NULL device");
+    auto s = dev->transport->write64(offset, value);
+    return s ? ok() : set_error(s.error());
+  });
+}
+
+int shoal_wait_event(shoal_dev* dev, uint32_t timeout_ms, uint32_t* vectors) {
+  return guarded([&]() -> int {
+    if (dev == nullptr || vectors == nullptr) return set_error(Errc::invalid_arg, "shoal_wait_event: NULL argument");
+    *vectors = 0;
+    auto r = dev->transport->wait_for_interrupt(std::chrono::milliseconds(timeout_ms));
+    if (!r) return set_error(r.error());
+    *vectors = *r;
+    return ok();
+  });
+}
+
+int shoal_get_info(shoal_dev* dev, struct shoal_info* info) {
+  return guarded([&]() -> int {
+    if (dev == nullptr) return set_error(Errc::invalid_arg, "shoal_get_info: NULL device");
+    shoal_info full{};
+    full.struct_size = sizeof full;
+    full.magic = dev->magic;
+    full.ctrl_id = dev->ctrl_id;
+    full.version_reg = dev->version_reg;
+    full.cap = dev->cap;
+    const auto& c = dev->card;
+    full.card_version_major = c.version[0];
+    full.card_version_minor = c.version[1];
+    full.card_version_patch = c.version[2];
+    full.bar0_size = c.bar0_size;
+    full.clock_hz = c.clock_hz;
+    full.num_processors = c.num_processors;
+    full.num_partitions = c.num_partitions;
+    full.num_irq_vectors = c.num_irq_vectors;
+    full.num_host_irqs = c.num_host_irqs;
+    full.num_resource_types = static_cast<std::uint32_t>(c.resources.size());
+    full.num_blocks = static_cast<std::uint32_t>(c.blocks.size());
+    for (const auto& b : c.blocks) {
+      if (b.present) full.blocks_present |= block_bit(b.name);
+    }
+    full.dtb_size = static_cast<std::uint32_t>(dev->dtb.size());
+    copy_str(full.model, sizeof full.model, c.model);
+    copy_str(full.transport, sizeof full.transport, dev->transport->describe());
+    return fill_versioned(info, full, kInfoV1, "shoal_info");
+  });
+}
+
+int shoal_get_resource(shoal_dev* dev, uint32_t index, struct shoal_resource* res) {
+  return guarded([&]() -> int {
+    if (dev == nullptr) return set_error(Errc::invalid_arg, "shoal_get_resource: NULL device");
+    const auto& rs = dev->card.resources;
+    if (index >= rs.size()) {
+      return set_error(Errc::invalid_arg, "resource index " + std::to_string(index) + " out of range (the card has " +
+                                              std::to_string(rs.size()) + " resource types)");
+    }
+    shoal_resource full{};
+    full.struct_size = sizeof full;
+    full.index = rs[index].index;
+    full.units = rs[index].units;
+    copy_str(full.name, sizeof full.name, rs[index].name);
+    copy_str(full.description, sizeof full.description, rs[index].description);
+    return fill_versioned(res, full, kResourceV1, "shoal_resource");
+  });
+}
+
+int shoal_get_block(shoal_dev* dev, uint32_t index, struct shoal_block* blk) {
+  return guarded([&]() -> int {
+    if (dev == nullptr) return set_error(Errc::invalid_arg, "shoal_get_block: NULL device");
+    const auto& bs = dev->card.blocks;
+    if (index >= bs.size()) {
+      return set_error(Errc::invalid_arg, "block index " + std::to_string(index) + " out of range (the card lists " +
+                                              std::to_string(bs.size()) + " blocks)");
+    }
+    const auto& b = bs[index];
+    shoal_block full{};
+    full.struct_size = sizeof full;
+    full.present = b.present ? 1 : 0;
+    full.base = b.base;
+    full.size = b.size;
+    full.block_id = b.block_id;
+    full.block_version = b.block_version;
+    copy_str(full.name, sizeof full.name, b.name);
+    copy_str(full.compatible, sizeof full.compatible, b.compatible);
+    return fill_versioned(blk, full, kBlockV1, "shoal_block");
+  });
+}
+
+int shoal_get_dtb(shoal_dev* dev, void* buf, size_t* size) {
+  return guarded([&]() -> int {
+    if (dev == nullptr || size == nullptr) return set_error(Errc::invalid_arg, "shoal_get_dtb: NULL argument");
+    if (buf != nullptr) std::memcpy(buf, dev->dtb.data(), std::min(*size, dev->dtb.size()));
+    *size = dev->dtb.size();
+    return ok();
+  });
+}
+
+}  // extern "C"
