@@ -50,6 +50,7 @@ class Field:
     access: str
     reset: int
     description: str
+    values: dict[str, int] = field(default_factory=dict)
 
     @property
     def mask(self) -> int:
@@ -352,7 +353,8 @@ class Loader:
                 if not isinstance(f, dict):
                     self.err(fw, "must be a table")
                     continue
-                self.check_keys(f, {"name", "lsb", "width", "access", "reset", "description"}, fw)
+                self.check_keys(f, {"name", "lsb", "width", "access", "reset", "description",
+                                    "values"}, fw)
                 fn = self.need(f, "name", str, fw)
                 lsb = self.need(f, "lsb", int, fw)
                 width = self.need(f, "width", int, fw)
@@ -372,7 +374,19 @@ class Loader:
                 if rv < 0 or rv >= (1 << width):
                     self.err(fw, f"reset value {rv:#x} is wider than the field ({width} bits)")
                     continue
-                reg.fields.append(Field(fn, lsb, width, facc, rv, f.get("description", "")))
+                vals = {}
+                rawv = f.get("values", {})
+                if not isinstance(rawv, dict):
+                    self.err(fw, "'values' must be a table of NAME = integer")
+                    rawv = {}
+                for vn, vv in rawv.items():
+                    if not self.ident(vn, fw):
+                        continue
+                    if not isinstance(vv, int) or isinstance(vv, bool) or not 0 <= vv < (1 << width):
+                        self.err(fw, f"value {vn} = {vv!r} does not fit the field ({width} bits)")
+                        continue
+                    vals[vn] = vv
+                reg.fields.append(Field(fn, lsb, width, facc, rv, f.get("description", ""), vals))
             self.unique([x.name for x in reg.fields], f"{w} fields")
             for a in range(len(reg.fields)):
                 for b in range(a + 1, len(reg.fields)):
@@ -427,7 +441,9 @@ def up(s: str) -> str:
 
 
 def emit_sv(card: Card) -> str:
-    o = [f"// {HEADER}", "package shoal_regs_pkg;", ""]
+    # A module uses a few of these constants: keep Verilator -Wall quiet about the rest here,
+    # once, rather than in every module's lint configuration.
+    o = [f"// {HEADER}", "// verilator lint_off UNUSEDPARAM", "package shoal_regs_pkg;", ""]
 
     def lp(name: str, width: int, value: int) -> None:
         o.append(f"  localparam logic [{width - 1}:0] {name} = {width}'h{value:x};")
@@ -477,7 +493,9 @@ def emit_sv(card: Card) -> str:
                 ip(f"{F}_LSB", f.lsb)
                 ip(f"{F}_WIDTH", f.width)
                 lp(f"{F}_MASK", 32, f.mask)
-    o += ["", "endpackage", ""]
+                for vn, vv in f.values.items():
+                    lp(f"{F}_{up(vn)}", f.width, vv)
+    o += ["", "endpackage", "// verilator lint_on UNUSEDPARAM", ""]
     return "\n".join(o)
 
 
@@ -529,6 +547,8 @@ def emit_c(card: Card) -> str:
                 d(f"{F}_LSB", str(f.lsb))
                 d(f"{F}_WIDTH", str(f.width))
                 d(f"{F}_MASK", f.mask)
+                for vn, vv in f.values.items():
+                    d(f"{F}_{up(vn)}", vv)
     o += ["", "#endif /* SHOAL_REGS_H */", ""]
     return "\n".join(o)
 
@@ -586,6 +606,10 @@ def emit_cpp(card: Card) -> str:
             o.append(f"inline constexpr std::uint32_t k{camel(w.name)}Size = 0x{w.size:x};")
         for r in b.regs:
             o.append(f"inline constexpr std::uint32_t k{camel(r.name)} = 0x{b.base + r.offset:x};")
+            for f in r.fields:
+                for vn, vv in f.values.items():
+                    o.append(f"inline constexpr std::uint32_t k{camel(r.name)}{camel(f.name)}"
+                             f"{camel(vn)} = 0x{vv:x};")
             if r.count > 1:
                 o.append(f"inline constexpr std::uint32_t k{camel(r.name)}Count = {r.count};")
                 o.append(f"inline constexpr std::uint32_t k{camel(r.name)}Stride = {r.stride};")
@@ -721,8 +745,9 @@ def emit_docs(card: Card) -> dict[str, str]:
                   "| --- | --- | --- | --- | --- |"]
             for f in sorted(r.fields, key=lambda f: -f.lsb):
                 bits = f"{f.lsb}" if f.width == 1 else f"{f.lsb + f.width - 1}:{f.lsb}"
+                vals = "".join(f" `{vn}` = `{vv:#x}`." for vn, vv in f.values.items())
                 p.append(f"| {bits} | `{f.name}` | {f.access.upper()} | `{f.reset:#x}` | "
-                         f"{f.description} |")
+                         f"{f.description}{vals} |")
         pages[f"{b.name}.md"] = "\n".join(p) + "\n"
     return pages
 

@@ -29,8 +29,6 @@ module shoal_ctrl_regs #(
   output logic [NUM_HOST_IRQS-1:0] irq_o,
   output logic                     soft_rst_o
 );
-  // 'RST!': the SOFT_RESET key (ctrl.toml documents it; the generator has no constants yet)
-  localparam logic [31:0] SoftResetKey = 32'h52535421;
 
   // ---- state ----
   logic [31:0] scratch_q, status_q, enable_q;
@@ -104,7 +102,7 @@ module shoal_ctrl_regs #(
 
   logic is_soft_reset;
   assign is_soft_reset = (offset == shoal_regs_pkg::CTRL_SOFT_RESET_OFFSET);
-  assign key_ok = (reg_wdata_i == SoftResetKey) && (reg_wstrb_i == 4'hF);
+  assign key_ok = (reg_wdata_i == shoal_regs_pkg::CTRL_SOFT_RESET_KEY_TRIGGER) && (reg_wstrb_i == 4'hF);
   assign rd_ok  = known;
 
   logic wr, rd, refused, do_soft_rst;

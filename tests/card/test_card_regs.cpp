@@ -81,15 +81,8 @@ uint32_t field_mask(const char* regname, const char* field) {
   return 0;
 }
 
-// The SOFT_RESET key as documented in the register map (the key field's description).
-uint32_t soft_reset_key() {
-  const auto& r = reg("ctrl", "SOFT_RESET");
-  REQUIRE(r.num_fields == 1);
-  const std::string d = r.fields[0].description;
-  const auto p = d.find("0x");
-  REQUIRE(p != std::string::npos);
-  return static_cast<uint32_t>(std::strtoul(d.c_str() + p, nullptr, 16));
-}
+// The SOFT_RESET key, from the register map (the key field's TRIGGER value).
+uint32_t soft_reset_key() { return shoal::regs::ctrl::kSoftResetKeyTrigger; }
 
 // Expected outcome of an access at any BAR0 offset, from the register map alone.
 enum class Expect { Reg, Window, Unmapped };

@@ -87,6 +87,9 @@ class GeneratedOutputs(unittest.TestCase):
                     mask = ((1 << f["width"]) - 1) << f["lsb"]
                     self.assertEqual(self.cmacro(f"{B}_{R}_{F}_MASK"), mask)
                     self.assertEqual(self.svparam(f"{B}_{R}_{F}_LSB"), f["lsb"])
+                    for vn, vv in f.get("values", {}).items():
+                        self.assertEqual(self.cmacro(f"{B}_{R}_{F}_{vn.upper()}"), vv)
+                        self.assertEqual(self.svparam(f"{B}_{R}_{F}_{vn.upper()}"), vv)
                 n += 1
         self.assertGreater(n, 10)
 
@@ -221,6 +224,14 @@ access = "rw"
 colour = "blue"
 fields = [ { name = "x", lsb = 0, width = 4, reset = "@params.nope" } ]
 ''', "unknown key 'colour'", "'@params.nope' does not name anything known")
+
+    def test_named_value_wider_than_field(self):
+        self.refuse(BAD_BLOCK_HEAD + '''[[reg]]
+name = "A"
+offset = 0x10
+access = "wo"
+fields = [ { name = "key", lsb = 0, width = 4, values = { GO = 0x1F } } ]
+''', "value GO = 31 does not fit the field (4 bits)")
 
     def test_syntax_error(self):
         self.refuse("name = \n", "cannot read block 'ctrl'")
