@@ -1,0 +1,140 @@
+// The socket side of shoal-sim: a UNIX stream listener and one I/O thread (epoll) that accepts
+// clients, assembles their fixed-size messages, answers HELLO/BYE itself, hands READ/WRITE (and
+// anything malformed) to the SimCore in arrival order and writes responses and interrupt
+// messages back. Client sockets are non-blocking and written with MSG_NOSIGNAL, so a client that
+// dies or stops reading can never block or kill the server; it is simply dropped.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <sys/types.h>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "sim_core.hpp"
+
+namespace shoal::sim {
+
+// A file descriptor that closes itself.
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  UniqueFd(UniqueFd&& o) noexcept : fd_(o.release()) {}
+  UniqueFd& operator=(UniqueFd&& o) noexcept;
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd() { reset(); }
+  int get() const { return fd_; }
+  int release() { int f = fd_; fd_ = -1; return f; }
+  void reset(int fd = -1);
+  explicit operator bool() const { return fd_ >= 0; }
+
+ private:
+  int fd_ = -1;
+};
+
+// Thrown when the socket cannot be set up; what() is a complete user-facing sentence.
+class SetupError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A listening UNIX socket bound at `path`. A stale socket left by a crashed run (nobody accepts
+// on it: connect() fails with ECONNREFUSED) is replaced; a live server on the path or a file
+// that is not a socket is refused with SetupError and nothing is deleted. The destructor
+// removes the socket file if it is still the one this object created.
+class Listener {
+ public:
+  explicit Listener(const std::string& path, bool* replaced_stale = nullptr);
+  ~Listener();
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+  int fd() const { return fd_.get(); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  UniqueFd fd_;
+  dev_t dev_ = 0;
+  ino_t ino_ = 0;
+};
+
+struct IoStats {
+  uint64_t clients_accepted = 0;
+  uint64_t clients_dropped = 0;  // died, misbehaved or stopped reading
+  uint64_t messages_in = 0;
+  uint64_t messages_out = 0;
+};
+
+class IoServer final : public OutgoingSink {
+ public:
+  struct Options {
+    bool verbose = true;                  // log connects/disconnects to stderr
+    size_t max_clients = 256;
+    size_t max_outstanding = 64;          // per client; beyond this, stop reading from it
+    size_t max_pending_out = 1u << 20;    // bytes buffered for a client that is not reading
+  };
+  IoServer(Listener& listener, SimCore& core, uint32_t bar0_size, Options opts);
+  IoServer(Listener& listener, SimCore& core, uint32_t bar0_size)
+      : IoServer(listener, core, bar0_size, Options{}) {}
+  ~IoServer() override;
+  IoServer(const IoServer&) = delete;
+  IoServer& operator=(const IoServer&) = delete;
+
+  void start();  // spawns the I/O thread
+  void stop();   // asks it to finish and joins; closes every client
+  // Async-signal-safe: wakes the I/O thread (used by the signal handler after a stop request).
+  void wake() noexcept;
+
+  void deliver(std::vector<Outgoing>& batch) override;  // sim thread
+  IoStats stats() const;
+
+ private:
+  struct Client {
+    UniqueFd fd;
+    uint8_t in[SHOAL_SIM_MSG_SIZE];
+    size_t in_len = 0;
+    std::string out;  // bytes not yet accepted by the socket
+    bool hello = false;
+    bool close_after_flush = false;
+    bool reading = true;
+    bool want_out = false;
+    size_t outstanding = 0;
+  };
+
+  void loop();
+  void accept_clients();
+  void on_readable(ClientId id, Client& c);
+  void on_writable(ClientId id, Client& c);
+  bool send_msg_ok(ClientId id, Client& c, const shoal_sim_msg& m);  // false: client dropped
+  void update_events(ClientId id, Client& c);
+  void drop(ClientId id, const char* why);
+  void drain_outgoing();
+
+  Listener& listener_;
+  SimCore& core_;
+  uint32_t bar0_size_;
+  Options opts_;
+  UniqueFd epoll_;
+  UniqueFd wake_;  // eventfd
+  std::thread thread_;
+  std::atomic<bool> quit_{false};
+
+  std::unordered_map<ClientId, Client> clients_;  // I/O thread only
+  ClientId next_id_ = 16;                          // ids below 16 tag the listener and eventfd
+  std::vector<Request> to_core_;
+
+  std::mutex out_mu_;
+  std::vector<Outgoing> out_q_;  // guarded by out_mu_
+  std::vector<Outgoing> out_work_;
+
+  mutable std::mutex stats_mu_;
+  IoStats stats_;
+};
+
+}  // namespace shoal::sim

@@ -1,0 +1,140 @@
+#include "sim_core.hpp"
+
+#include <cstdio>
+#include <exception>
+#include <utility>
+
+namespace shoal::sim {
+
+bool request_is_well_formed(const Request& r, uint32_t bar0_size) {
+  const shoal_sim_msg& m = r.msg;
+  if (r.bad_magic) return false;
+  if (m.op != SHOAL_SIM_OP_READ && m.op != SHOAL_SIM_OP_WRITE) return false;
+  if (m.size != 4 && m.size != 8) return false;
+  if (m.offset % m.size) return false;
+  if (m.offset >= bar0_size || bar0_size - m.offset < m.size) return false;
+  if (m.op == SHOAL_SIM_OP_WRITE && m.size == 4 && (m.data >> 32)) return false;
+  return true;
+}
+
+SimCore::SimCore(CardModel& model, uint32_t bar0_size, uint64_t max_cycles)
+    : model_(model), bar0_size_(bar0_size), max_cycles_(max_cycles) {
+  last_irq_ = model_.irq();
+}
+
+void SimCore::submit(const Request& r) {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    queue_.push_back(r);
+  }
+  attention_.store(true, std::memory_order_release);
+}
+
+void SimCore::submit(std::vector<Request>& batch) {
+  if (batch.empty()) return;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    queue_.insert(queue_.end(), batch.begin(), batch.end());
+  }
+  batch.clear();
+  attention_.store(true, std::memory_order_release);
+}
+
+void SimCore::irq_changed(uint32_t irq) {
+  const uint32_t rose = irq & ~last_irq_;
+  last_irq_ = irq;
+  if (!rose) return;
+  shoal_sim_msg m{};
+  m.magic = SHOAL_SIM_PROTO_MAGIC;
+  m.op = SHOAL_SIM_OP_IRQ;
+  m.offset = model_.cycle();
+  m.data = rose;
+  out_.push_back(Outgoing{kBroadcast, m});
+  ++stats_.irq_messages;
+  // Deliver at once: interrupts must not wait for the next request.
+  if (sink_) sink_->deliver(out_);
+  out_.clear();
+}
+
+void SimCore::serve_one(const Request& r, shoal_sim_msg& resp) {
+  resp = shoal_sim_msg{};
+  resp.magic = SHOAL_SIM_PROTO_MAGIC;
+  resp.op = SHOAL_SIM_OP_RESP;
+  resp.tag = r.msg.tag;
+  resp.size = r.msg.size;
+  resp.offset = r.msg.offset;
+  ++stats_.requests;
+  if (!request_is_well_formed(r, bar0_size_)) {
+    resp.status = SHOAL_SIM_BAD_REQUEST;
+    ++stats_.bad_requests;
+    return;
+  }
+  const uint32_t addr = static_cast<uint32_t>(r.msg.offset);
+  const unsigned words = r.msg.size / 4;
+  bool ok = true;
+  uint64_t data = 0;
+  try {
+    for (unsigned w = 0; w < words; ++w) {  // a 64-bit access is two bus transactions, low first
+      AxiResp br;
+      if (r.msg.op == SHOAL_SIM_OP_READ) {
+        uint32_t v = 0;
+        br = model_.read32(addr + 4 * w, v);
+        data |= uint64_t(v) << (32 * w);
+      } else {
+        br = model_.write32(addr + 4 * w, static_cast<uint32_t>(r.msg.data >> (32 * w)), 0xF);
+      }
+      if (br != AxiResp::Okay && br != AxiResp::ExOkay) ok = false;
+    }
+  } catch (const std::exception& e) {
+    // The card did not answer (the model gives up after a bounded number of cycles). Report a
+    // bus error, as a PCIe completion timeout would, and reset the card so it serves again.
+    std::fprintf(stderr, "shoal-sim: card did not answer a %s at 0x%llx (%s); resetting it\n",
+                 r.msg.op == SHOAL_SIM_OP_READ ? "read" : "write",
+                 static_cast<unsigned long long>(r.msg.offset), e.what());
+    model_.reset();
+    ok = false;
+    ++stats_.card_resets;
+  }
+  if (r.msg.op == SHOAL_SIM_OP_READ) resp.data = data;
+  if (!ok) {
+    resp.status = SHOAL_SIM_BUS_ERROR;
+    ++stats_.bus_errors;
+  }
+}
+
+bool SimCore::service() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    attention_.store(false, std::memory_order_relaxed);
+    working_.swap(queue_);
+  }
+  for (const Request& r : working_) {
+    shoal_sim_msg resp;
+    serve_one(r, resp);
+    out_.push_back(Outgoing{r.client, resp});
+    // An access may change the interrupt lines (IRQ_TEST, W1C); report edges in order.
+    const uint32_t irq = model_.irq();
+    if (irq != last_irq_) {
+      const uint32_t rose = irq & ~last_irq_;
+      last_irq_ = irq;
+      if (rose) {
+        shoal_sim_msg m{};
+        m.magic = SHOAL_SIM_PROTO_MAGIC;
+        m.op = SHOAL_SIM_OP_IRQ;
+        m.offset = model_.cycle();
+        m.data = rose;
+        out_.push_back(Outgoing{kBroadcast, m});
+        ++stats_.irq_messages;
+      }
+    }
+  }
+  working_.clear();
+  if (!out_.empty()) {
+    if (sink_) sink_->deliver(out_);
+    out_.clear();
+  }
+  if (stop_.load(std::memory_order_relaxed)) return false;
+  return model_.cycle() < max_cycles_;
+}
+
+}  // namespace shoal::sim

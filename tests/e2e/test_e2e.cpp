@@ -1,0 +1,372 @@
+// End to end: the real shoal-sim process (Verilated card) serving libshoal clients through the
+// driver's sim: backend, plus shoalctl. No timing thresholds: the timeouts only stop hangs.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "raw_client.hpp"
+#include "shoal/regs.hpp"
+#include "shoal/shoal.h"
+#include "sim_process.hpp"
+
+using shoal::sim::testing::SimProcess;
+using shoal::test::RawClient;
+namespace ctrl = shoal::regs::ctrl;
+namespace param = shoal::regs::param;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kSimBin = SHOAL_SIM_BIN;
+const std::string kCtlBin = SHOALCTL_BIN;
+const std::string kDtbPath = SHOAL_DTB_PATH;
+constexpr uint32_t kMagicValue = 0x53484f4cu;
+constexpr uint32_t kIdValue = (uint32_t(ctrl::kBlockId) << 16) | ctrl::kBlockVersion;
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/shoal-e2e-XXXXXX";
+    const char* p = ::mkdtemp(tmpl);
+    REQUIRE(p != nullptr);
+    path = p;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  std::string file(const char* name) const { return (path / name).string(); }
+};
+
+// shoal-sim on a socket in a fresh temporary directory, up and listening.
+struct Sim {
+  TempDir dir;
+  std::string sock = dir.file("card.sock");
+  std::string log = dir.file("shoal-sim.log");
+  SimProcess proc;
+  explicit Sim(std::vector<std::string> extra = {})
+      : proc(kSimBin, args(sock, std::move(extra)), log) {
+    INFO("shoal-sim stderr:\n" << slurp(log));
+    REQUIRE(proc.wait_for_line("shoal-sim: listening on sim:" + sock));
+  }
+  static std::vector<std::string> args(const std::string& s, std::vector<std::string> extra) {
+    std::vector<std::string> a{"--socket", s};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+  static std::string slurp(const std::string& p) {
+    std::ifstream in(p);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  std::string uri() const { return "sim:" + sock; }
+};
+
+std::vector<uint8_t> read_file(const std::string& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+// Runs a program to completion; returns {exit status, stdout}.
+std::pair<int, std::string> run(const std::string& bin, const std::vector<std::string>& args) {
+  SimProcess p(bin, args, "/dev/null");
+  p.wait_for_line("\x01never\x01", 60000);  // reads stdout to EOF
+  auto st = p.wait_exit(60000);
+  return {st && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1, p.output()};
+}
+
+// Everything one libshoal client checks about the card.
+void check_card_through_libshoal(const std::string& uri, std::vector<uint8_t>& dtb_out,
+                                 std::string& failure) {
+  auto fail = [&](const std::string& what) {
+    failure = what + ": " + shoal_last_error();
+  };
+  shoal_dev* dev = nullptr;
+  if (shoal_open(uri.c_str(), &dev) != SHOAL_OK) return fail("shoal_open");
+  struct Closer {
+    shoal_dev* d;
+    ~Closer() { shoal_close(d); }
+  } closer{dev};
+  uint32_t v = 0;
+  if (shoal_reg_read32(dev, ctrl::kId, &v) != SHOAL_OK || v != kIdValue) return fail("ID");
+  if (shoal_reg_read32(dev, ctrl::kMagic, &v) != SHOAL_OK || v != kMagicValue) return fail("MAGIC");
+  shoal_info info{};
+  SHOAL_INIT(info);
+  if (shoal_get_info(dev, &info) != SHOAL_OK) return fail("shoal_get_info");
+  if (info.magic != kMagicValue || info.ctrl_id != kIdValue) return fail("info identity");
+  if (info.bar0_size != shoal::regs::kBar0Size) return fail("bar0_size");
+  if (info.clock_hz != param::clock_hz) return fail("clock_hz");
+  if (info.num_processors != param::num_processors) return fail("num_processors");
+  if (info.num_partitions != param::num_partitions) return fail("num_partitions");
+  if (info.num_irq_vectors != param::num_irq_vectors) return fail("num_irq_vectors");
+  if (info.num_host_irqs != param::num_host_irqs) return fail("num_host_irqs");
+  if (info.num_resource_types != param::num_resource_types) return fail("num_resource_types");
+  if (info.card_version_major != shoal::regs::kCardVersionMajor ||
+      info.card_version_minor != shoal::regs::kCardVersionMinor ||
+      info.card_version_patch != shoal::regs::kCardVersionPatch)
+    return fail("card version");
+  if (!(info.blocks_present & SHOAL_BLOCK_CTRL) || !(info.blocks_present & SHOAL_BLOCK_DTB))
+    return fail("blocks_present");
+  for (uint32_t i = 0; i < info.num_resource_types; ++i) {
+    shoal_resource r{};
+    SHOAL_INIT(r);
+    if (shoal_get_resource(dev, i, &r) != SHOAL_OK) return fail("shoal_get_resource");
+    const auto& want = shoal::regs::kResources[i];
+    if (r.index != i || r.units != want.units || std::string(r.name) != want.name ||
+        std::string(r.description) != want.description)
+      return fail("resource " + std::to_string(i) + " (" + r.name + ")");
+  }
+  size_t size = 0;
+  if (shoal_get_dtb(dev, nullptr, &size) != SHOAL_OK || size == 0) return fail("dtb size");
+  dtb_out.resize(size);
+  if (shoal_get_dtb(dev, dtb_out.data(), &size) != SHOAL_OK) return fail("dtb bytes");
+  // Keep reading for a while, interleaved with the other client on the card.
+  for (int i = 0; i < 200; ++i) {
+    if (shoal_reg_read32(dev, ctrl::kMagic, &v) != SHOAL_OK || v != kMagicValue)
+      return fail("MAGIC in loop");
+    uint64_t w = 0;
+    if (shoal_reg_read64(dev, ctrl::kId, &w) != SHOAL_OK ||
+        w != ((uint64_t(kMagicValue) << 32) | kIdValue))
+      return fail("64-bit read");
+  }
+}
+
+}  // namespace
+
+TEST_CASE("two libshoal clients at once read identity and DTB capabilities that match the .dts",
+          "[e2e]") {
+  Sim sim;
+  std::vector<uint8_t> dtb1, dtb2;
+  std::string f1, f2;
+  std::thread t1([&] { check_card_through_libshoal(sim.uri(), dtb1, f1); });
+  std::thread t2([&] { check_card_through_libshoal(sim.uri(), dtb2, f2); });
+  t1.join();
+  t2.join();
+  CHECK(f1 == "");
+  CHECK(f2 == "");
+  // The card serves exactly the blob dtc built from the .dts.
+  const std::vector<uint8_t> built = read_file(kDtbPath);
+  REQUIRE(!built.empty());
+  CHECK(dtb1 == built);
+  CHECK(dtb2 == built);
+}
+
+TEST_CASE("a client killed mid-read leaves the simulation and the other client working", "[e2e]") {
+  Sim sim;
+  shoal_dev* dev = nullptr;
+  REQUIRE(shoal_open(sim.uri().c_str(), &dev) == SHOAL_OK);
+  REQUIRE(shoal_reg_write32(dev, ctrl::kScratch, 0x600dcafe) == SHOAL_OK);
+
+  for (int round = 0; round < 3; ++round) {
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      RawClient c(sim.sock);
+      c.hello();
+      if (round == 0) {  // a whole READ, then die before the answer is read
+        c.send(RawClient::msg(SHOAL_SIM_OP_READ, 4, shoal::regs::kWinDtbBase, 0, 1));
+      } else if (round == 1) {  // half a WRITE to SCRATCH, then die
+        uint8_t buf[SHOAL_SIM_MSG_SIZE];
+        auto m = RawClient::msg(SHOAL_SIM_OP_WRITE, 4, ctrl::kScratch, 0xbad);
+        shoal_sim_encode(&m, buf);
+        c.send_bytes(buf, 20);
+      } else {  // garbage
+        const char junk[] = "\xff\xfe garbage that is not a Shoal message at all..........";
+        c.send_bytes(junk, sizeof junk);
+      }
+      ::pause();
+      ::_exit(0);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ::kill(pid, SIGKILL);
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+    uint32_t v = 0;
+    CHECK(shoal_reg_read32(dev, ctrl::kMagic, &v) == SHOAL_OK);
+    CHECK(v == kMagicValue);
+    CHECK(shoal_reg_read32(dev, ctrl::kScratch, &v) == SHOAL_OK);
+    CHECK(v == 0x600dcafeu);  // the half-sent WRITE never reached the card
+  }
+  CHECK(sim.proc.running());
+  shoal_close(dev);
+}
+
+TEST_CASE("malformed requests get BAD_REQUEST and never reach the card", "[e2e]") {
+  Sim sim;
+  RawClient c(sim.sock);
+  REQUIRE(c.hello());
+  auto before = c.read(ctrl::kBusErrCount);
+  REQUIRE(before);
+  auto status = [&](shoal_sim_msg m) -> int {
+    m.tag = 5;
+    if (!c.send(m)) return -1;
+    auto r = c.recv_reply();
+    return r && r->op == SHOAL_SIM_OP_RESP ? r->status : -2;
+  };
+  CHECK(status(RawClient::msg(SHOAL_SIM_OP_READ, 4, 0x2)) == SHOAL_SIM_BAD_REQUEST);
+  CHECK(status(RawClient::msg(SHOAL_SIM_OP_READ, 3, 0x0)) == SHOAL_SIM_BAD_REQUEST);
+  CHECK(status(RawClient::msg(SHOAL_SIM_OP_WRITE, 4, shoal::regs::kBar0Size, 1)) == SHOAL_SIM_BAD_REQUEST);
+  CHECK(status(RawClient::msg(42, 4, 0x0)) == SHOAL_SIM_BAD_REQUEST);
+  // None of them reached the card: its refused-access counter did not move.
+  CHECK(c.read(ctrl::kBusErrCount) == before);
+  // A well-formed access the card refuses is a bus error, and the card counts it.
+  CHECK(status(RawClient::msg(SHOAL_SIM_OP_READ, 4, 0xff000)) == SHOAL_SIM_BUS_ERROR);
+  CHECK(c.read(ctrl::kBusErrCount) == *before + 1);
+}
+
+TEST_CASE("an interrupt raised through IRQ_TEST reaches shoal_wait_event", "[e2e]") {
+  Sim sim;
+  shoal_dev* dev = nullptr;
+  REQUIRE(shoal_open(sim.uri().c_str(), &dev) == SHOAL_OK);
+  uint32_t vec = 0;
+  CHECK(shoal_wait_event(dev, 0, &vec) == SHOAL_ERR_TIMEOUT);  // nothing pending yet
+  REQUIRE(shoal_reg_write32(dev, ctrl::kIrqEnable, 1) == SHOAL_OK);
+  REQUIRE(shoal_reg_write32(dev, ctrl::kIrqTest, 1) == SHOAL_OK);
+  REQUIRE(shoal_wait_event(dev, 20000, &vec) == SHOAL_OK);
+  CHECK((vec & 1u) == 1u);
+  uint32_t pend = 0;
+  CHECK(shoal_reg_read32(dev, ctrl::kIrqPending, &pend) == SHOAL_OK);
+  CHECK((pend & 1u) == 1u);
+  // Clear (W1C) and raise again: a second edge, a second event.
+  REQUIRE(shoal_reg_write32(dev, ctrl::kIrqStatus, 1) == SHOAL_OK);
+  REQUIRE(shoal_reg_write32(dev, ctrl::kIrqTest, 1) == SHOAL_OK);
+  vec = 0;
+  CHECK(shoal_wait_event(dev, 20000, &vec) == SHOAL_OK);
+  CHECK((vec & 1u) == 1u);
+  shoal_close(dev);
+}
+
+TEST_CASE("shoalctl info and --json info against shoal-sim", "[e2e]") {
+  Sim sim;
+  auto [rc, out] = run(kCtlBin, {"--device", sim.uri(), "info"});
+  CHECK(rc == 0);
+  CHECK(out.find(std::to_string(param::num_processors)) != std::string::npos);
+  CHECK(out.find("cache") != std::string::npos);
+  auto [jrc, json] = run(kCtlBin, {"--device", sim.uri(), "--json", "info"});
+  CHECK(jrc == 0);
+  CHECK(json.rfind("{", 0) == 0);
+  CHECK(json.find("\"num_processors\": " + std::to_string(param::num_processors)) != std::string::npos);
+  CHECK(json.find("\"num_partitions\": " + std::to_string(param::num_partitions)) != std::string::npos);
+  CHECK(json.find("\"magic\": " + std::to_string(kMagicValue)) != std::string::npos);
+}
+
+TEST_CASE("opening a missing socket is a clear error", "[e2e]") {
+  TempDir d;
+  const std::string p = d.file("nobody-home.sock");
+  shoal_dev* dev = reinterpret_cast<shoal_dev*>(1);
+  const int rc = shoal_open(("sim:" + p).c_str(), &dev);
+  CHECK(rc == SHOAL_ERR_NO_DEVICE);
+  CHECK(dev == nullptr);
+  const std::string msg = shoal_last_error();
+  INFO(msg);
+  CHECK(msg.find(p) != std::string::npos);
+  auto [crc, out] = run(kCtlBin, {"--device", "sim:" + p, "info"});
+  CHECK(crc != 0);
+}
+
+TEST_CASE("socket path rules of shoal-sim", "[e2e]") {
+  SECTION("a stale socket from a crashed run is replaced") {
+    TempDir d;
+    const std::string p = d.file("stale.sock");
+    {
+      const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+      sockaddr_un a{};
+      a.sun_family = AF_UNIX;
+      std::strncpy(a.sun_path, p.c_str(), sizeof a.sun_path - 1);
+      REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+      ::close(fd);  // the file stays: nobody listens on it
+    }
+    SimProcess proc(kSimBin, {"--socket", p}, d.file("log"));
+    REQUIRE(proc.wait_for_line("listening on sim:" + p));
+    RawClient c(p);
+    REQUIRE(c.hello());
+    CHECK(c.read(ctrl::kMagic) == kMagicValue);
+    auto st = proc.stop(SIGTERM);
+    REQUIRE(st);
+    CHECK(WIFEXITED(*st));
+    CHECK(WEXITSTATUS(*st) == 0);
+    CHECK_FALSE(fs::exists(p));
+  }
+  SECTION("a live server on the path is refused, nothing deleted") {
+    Sim first;
+    SimProcess second(kSimBin, {"--socket", first.sock}, first.dir.file("second.log"));
+    auto st = second.wait_exit(60000);
+    REQUIRE(st);
+    CHECK(WIFEXITED(*st));
+    CHECK(WEXITSTATUS(*st) != 0);
+    CHECK(Sim::slurp(first.dir.file("second.log")).find("already listening") != std::string::npos);
+    CHECK(fs::exists(first.sock));
+    RawClient c(first.sock);
+    REQUIRE(c.hello());
+    CHECK(c.read(ctrl::kMagic) == kMagicValue);
+  }
+  SECTION("a file that is not a socket is refused and kept") {
+    TempDir d;
+    const std::string p = d.file("precious.txt");
+    { std::ofstream(p) << "keep me"; }
+    SimProcess proc(kSimBin, {"--socket", p}, d.file("log"));
+    auto st = proc.wait_exit(60000);
+    REQUIRE(st);
+    CHECK(WEXITSTATUS(*st) != 0);
+    CHECK(Sim::slurp(d.file("log")).find("not a socket") != std::string::npos);
+    CHECK(Sim::slurp(p) == "keep me");
+  }
+}
+
+TEST_CASE("SIGTERM and SIGINT stop shoal-sim cleanly: exit 0, socket gone", "[e2e]") {
+  for (int sig : {SIGTERM, SIGINT}) {
+    Sim sim;
+    {
+      RawClient c(sim.sock);  // a connected client does not keep it alive
+      REQUIRE(c.hello());
+      auto st = sim.proc.stop(sig);
+      REQUIRE(st);
+      CHECK(WIFEXITED(*st));
+      CHECK(WEXITSTATUS(*st) == 0);
+      CHECK(c.wait_closed());
+    }
+    CHECK_FALSE(fs::exists(sim.sock));
+  }
+}
+
+TEST_CASE("--max-cycles ends the run by itself; --trace writes FST waves", "[e2e]") {
+  TempDir d;
+  const std::string p = d.file("t.sock");
+  const std::string fst = d.file("waves.fst");
+  SimProcess proc(kSimBin, {"--socket", p, "--trace", fst, "--max-cycles", "20000", "--quiet"},
+                  d.file("log"));
+  REQUIRE(proc.wait_for_line("listening on sim:" + p));
+  auto st = proc.wait_exit(120000);
+  REQUIRE(st);
+  CHECK(WIFEXITED(*st));
+  CHECK(WEXITSTATUS(*st) == 0);
+  CHECK_FALSE(fs::exists(p));
+  REQUIRE(fs::exists(fst));
+  const auto bytes = read_file(fst);
+  CHECK(bytes.size() > 64);
+}
+
+TEST_CASE("--engine systemc serves clients too", "[e2e]") {
+  Sim sim({"--engine", "systemc"});
+  shoal_dev* dev = nullptr;
+  REQUIRE(shoal_open(sim.uri().c_str(), &dev) == SHOAL_OK);
+  uint32_t v = 0;
+  CHECK(shoal_reg_read32(dev, ctrl::kMagic, &v) == SHOAL_OK);
+  CHECK(v == kMagicValue);
+  shoal_close(dev);
+  auto st = sim.proc.stop(SIGTERM);
+  REQUIRE(st);
+  CHECK(WEXITSTATUS(*st) == 0);
+}
