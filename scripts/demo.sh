@@ -43,9 +43,13 @@ echo "== shoalctl reg write ctrl.SCRATCH 0xc0ffee; shoalctl reg read ctrl.SCRATC
 "$CTL" reg write ctrl.SCRATCH 0xc0ffee
 "$CTL" reg read ctrl.SCRATCH
 echo
-echo "== a refused access: writing the read-only ctrl.MAGIC register"
+echo "== bad input is refused and changes nothing"
+echo "-- shoalctl reg write ctrl.MAGIC 0     (read-only: shoalctl refuses before touching the card)"
 "$CTL" reg write ctrl.MAGIC 0 || true
+echo "-- shoalctl reg write 0xf00 1          (no register there: the card answers SLVERR)"
+"$CTL" reg write 0xf00 1 || true
 "$CTL" reg read ctrl.BUS_ERR_COUNT
+"$CTL" reg read ctrl.BUS_ERR_ADDR
 
 if [ "$KEEP" = 1 ]; then
   echo
