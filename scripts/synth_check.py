@@ -22,12 +22,11 @@ from pathlib import Path
 
 def run_yosys(a, sources: list[str], out: Path) -> tuple[int, str]:
     defs = " ".join(f"-D{d}" for d in a.defines)
+    # hierarchy -chparam (unlike chparam) keeps the top's name, so synth_ice40 -top finds it
+    chparams = "".join(f" -chparam {k} {v}" for k, _, v in (p.partition("=") for p in a.params))
     script = [f"read_verilog -sv {defs} {' '.join(sources)}"]
-    for p in a.params:
-        k, _, v = p.partition("=")
-        script.append(f"chparam -set {k} {v} {a.top}")
     script += [
-        f"hierarchy -check -top {a.top}",
+        f"hierarchy -check -top {a.top}{chparams}",
         "proc",
         # no latches: a latch after proc means an incompletely assigned always_comb
         "select -assert-none t:$dlatch t:$adlatch t:$dlatchsr t:$sr",
