@@ -49,13 +49,15 @@ function(shoal_hls_kernel)
                                                   ${CMAKE_SOURCE_DIR}/hls/common)
   target_link_libraries(hls_${K_NAME} PUBLIC shoal_regs)
   shoal_warnings(hls_${K_NAME})
+  # `#pragma HLS` is for HLS tools; g++ ignores it. PUBLIC: kernel headers carry pragmas too.
+  target_compile_options(hls_${K_NAME} PUBLIC -Wno-unknown-pragmas)
 
   add_library(hls_${K_NAME}_subset OBJECT ${K_SOURCES})
   target_include_directories(hls_${K_NAME}_subset PRIVATE ${CMAKE_SOURCE_DIR}/hls
                                                           ${CMAKE_SOURCE_DIR}/hls/common)
   target_link_libraries(hls_${K_NAME}_subset PRIVATE shoal_regs)
   target_compile_options(hls_${K_NAME}_subset PRIVATE
-      -O0 -fno-exceptions -fno-rtti -fcallgraph-info=su,da -D__SYNTHESIS__)
+      -O0 -fno-exceptions -fno-rtti -fcallgraph-info=su,da -D__SYNTHESIS__ -Wno-unknown-pragmas)
   # A target that builds the objects for the check even though nothing links them.
   add_custom_target(hls_${K_NAME}_subset_objs ALL DEPENDS hls_${K_NAME}_subset)
 
