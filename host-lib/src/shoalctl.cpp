@@ -12,6 +12,8 @@
 #include <sstream>
 #include <string>
 
+#include <unistd.h>
+
 #include "shoal/regs.hpp"
 #include "shoal/shoal.hpp"
 
@@ -46,6 +48,7 @@ struct Options {
   std::string target;
   std::string value;
   bool wide = false;
+  std::string elf;
 };
 
 int usage_error(const std::string& msg) {
@@ -195,6 +198,9 @@ std::optional<shoal::Device> open_device(const Options& o, int& rc) {
 
 const char* block_status(bool present) { return present ? "present" : "absent"; }
 
+std::string fw_state(const shoal_fw_state& s);
+std::string fw_json(const shoal_fw_state& s);
+
 int cmd_info(const Options& o) {
   int rc = kExitOk;
   auto dev = open_device(o, rc);
@@ -206,6 +212,12 @@ int cmd_info(const Options& o) {
   auto blocks = dev->blocks();
   if (!blocks) return device_error(blocks.error());
   const auto& i = *info;
+  std::optional<shoal_fw_state> fw;
+  if (i.blocks_present & SHOAL_BLOCK_CORE) {
+    auto st = dev->fw_status();
+    if (!st) return device_error(st.error());
+    fw = *st;
+  }
   const std::string ver = std::to_string(i.card_version_major) + "." + std::to_string(i.card_version_minor) + "." +
                           std::to_string(i.card_version_patch);
   std::ostringstream out;
@@ -231,7 +243,9 @@ int cmd_info(const Options& o) {
           << ", \"base\": " << b.base << ", \"size\": " << b.size << ", \"block_id\": " << b.block_id
           << ", \"block_version\": " << b.block_version << ", \"present\": " << (b.present ? "true" : "false") << "}";
     }
-    out << "\n  ]\n}\n";
+    out << "\n  ]";
+    if (fw) out << ",\n  \"firmware\": " << fw_json(*fw);
+    out << "\n}\n";
   } else {
     char line[256];
     auto row = [&](const char* k, const std::string& v) {
@@ -263,8 +277,78 @@ int cmd_info(const Options& o) {
                     hexs(b.base, 5).c_str(), hexs(b.size, 5).c_str(), hexs(b.block_id, 4).c_str(), b.block_version);
       out << line;
     }
+    if (fw) out << "soft core:       " << fw_state(*fw) << ", LOAD_COUNT " << fw->load_count << "\n";
   }
   std::cout << out.str();
+  return kExitOk;
+}
+
+// ---- fw ----------------------------------------------------------------------------------------
+
+std::string fw_state(const shoal_fw_state& s) {
+  if (s.in_reset) return "held in reset";
+  if (!s.running) return "starting";
+  return s.sleeping ? "running (sleeping in wfi)" : "running";
+}
+
+std::string fw_json(const shoal_fw_state& s) {
+  std::ostringstream o;
+  o << "{\"state\": " << json_str(fw_state(s)) << ", \"ctrl\": " << s.ctrl << ", \"status\": " << s.status
+    << ", \"in_reset\": " << (s.in_reset ? "true" : "false") << ", \"running\": " << (s.running ? "true" : "false")
+    << ", \"sleeping\": " << (s.sleeping ? "true" : "false") << ", \"load_count\": " << s.load_count
+    << ", \"iram_base\": " << s.iram_base << ", \"iram_bytes\": " << s.iram_bytes << ", \"dram_base\": " << s.dram_base
+    << ", \"dram_bytes\": " << s.dram_bytes << "}";
+  return o.str();
+}
+
+int cmd_fw_status(const Options& o) {
+  int rc = kExitOk;
+  auto dev = open_device(o, rc);
+  if (!dev) return rc;
+  auto st = dev->fw_status();
+  if (!st) return device_error(st.error());
+  const auto& s = *st;
+  if (o.json) {
+    std::cout << fw_json(s) << "\n";
+    return kExitOk;
+  }
+  std::cout << "state            " << fw_state(s) << "\n"
+            << "CTRL             " << hexs(s.ctrl, 8) << "\n"
+            << "STATUS           " << hexs(s.status, 8) << "\n"
+            << "LOAD_COUNT       " << s.load_count << " words\n"
+            << "IRAM             " << hexs(s.iram_base, 8) << " + " << s.iram_bytes << " bytes\n"
+            << "DRAM             " << hexs(s.dram_base, 8) << " + " << s.dram_bytes << " bytes\n";
+  return kExitOk;
+}
+
+// A progress bar on stderr, drawn only when stdout is a terminal.
+void fw_progress(void* ctx, std::uint64_t done, std::uint64_t total) {
+  (void)ctx;
+  constexpr int kWidth = 40;
+  const int fill = total ? static_cast<int>(done * kWidth / total) : kWidth;
+  std::string bar(static_cast<std::size_t>(fill), '#');
+  bar.resize(kWidth, '.');
+  std::fprintf(stderr, "\r[%s] %3u%% %" PRIu64 "/%" PRIu64 " bytes", bar.c_str(),
+               total ? static_cast<unsigned>(done * 100 / total) : 100u, done, total);
+  if (done == total) std::fputc('\n', stderr);
+  std::fflush(stderr);
+}
+
+int cmd_fw_load(const Options& o) {
+  int rc = kExitOk;
+  auto dev = open_device(o, rc);
+  if (!dev) return rc;
+  const bool tty = ::isatty(STDOUT_FILENO) != 0;
+  auto s = dev->fw_load(o.elf, tty ? fw_progress : nullptr, nullptr);
+  if (!s) {
+    if (tty) std::fputc('\n', stderr);
+    std::cerr << "shoalctl: fw load: " << s.error().message << " [" << shoal::errc_name(s.error().code) << "]\n";
+    // a bad image was refused before anything was sent to the card: a usage/input error
+    return s.error().code == shoal::Errc::invalid_arg ? kExitUsage : kExitDevice;
+  }
+  auto st = dev->fw_status();
+  if (!st) return device_error(st.error());
+  std::cout << "loaded " << o.elf << ": " << st->load_count << " words; core " << fw_state(*st) << "\n";
   return kExitOk;
 }
 
@@ -396,6 +480,17 @@ int main(int argc, char** argv) {
   write->add_option("value", o.value, "Value (decimal or 0x hex)")->required();
   write->add_flag("--64", o.wide, "64-bit access");
   write->callback([&] { rc = cmd_reg_write(o); });
+
+  auto* fwc = app.add_subcommand("fw", "Soft-core firmware");
+  fwc->require_subcommand(1);
+  fwc->fallthrough();
+  auto* fw_load = fwc->add_subcommand(
+      "load", "Download an RV32 ELF image into the soft core and start it (the image is checked "
+              "completely first; a bad image leaves the core untouched, exit status 2)");
+  fw_load->add_option("elf", o.elf, "ELF file")->required();
+  fw_load->callback([&] { rc = cmd_fw_load(o); });
+  auto* fw_status = fwc->add_subcommand("status", "Soft-core state: CTRL, STATUS, LOAD_COUNT, memories");
+  fw_status->callback([&] { rc = cmd_fw_status(o); });
 
   try {
     app.parse(argc, argv);

@@ -1,7 +1,12 @@
-// Shoal card top: BAR0 AXI4-Lite slave -> internal register bus -> register blocks and the
-// DTB ROM window. See rtl/card/README.md for the module map.
+// Shoal card top: BAR0 AXI4-Lite slave and the soft core's bus master -> arbiter -> internal
+// register bus -> register blocks and the DTB ROM window. See rtl/card/README.md for the map.
+//
+// IramInit / DramInit: $readmemh images the soft core boots from at card reset ("" = none; the
+// simulation models pass build/firmware/shoal_fw.{iram,dram}.hex).
 module shoal_card #(
-  parameter int unsigned NUM_HOST_IRQS = shoal_regs_pkg::PARAM_NUM_HOST_IRQS
+  parameter int unsigned NUM_HOST_IRQS = shoal_regs_pkg::PARAM_NUM_HOST_IRQS,
+  parameter              IramInit      = "",
+  parameter              DramInit      = ""
 ) (
   input  logic clk_i,
   input  logic rst_ni,
@@ -14,13 +19,16 @@ module shoal_card #(
   input  logic s_axil_arvalid_i, output logic s_axil_arready_o,
   output logic [31:0] s_axil_rdata_o, output logic [1:0] s_axil_rresp_o,
   output logic s_axil_rvalid_o, input logic s_axil_rready_i,
-  output logic [NUM_HOST_IRQS-1:0] irq_o
+  output logic [NUM_HOST_IRQS-1:0] irq_o,
+  // soft-core console: one byte per valid cycle (for the simulator, or a UART on a board)
+  output logic console_valid_o,
+  output logic [7:0] console_data_o
 );
   // ---- BAR0 port ----
-  logic        bus_req, bus_we, bus_ack, bus_err;
-  logic [19:0] bus_addr;
-  logic [31:0] bus_wdata, bus_rdata;
-  logic [3:0]  bus_wstrb;
+  logic        host_req, host_we, host_ack, host_err;
+  logic [19:0] host_addr;
+  logic [31:0] host_wdata, host_rdata;
+  logic [3:0]  host_wstrb;
 
   shoal_axil_bridge #(.AW(20)) u_bridge (
     .clk_i, .rst_ni,
@@ -29,14 +37,34 @@ module shoal_card #(
     .s_axil_bresp_o, .s_axil_bvalid_o, .s_axil_bready_i,
     .s_axil_araddr_i, .s_axil_arvalid_i, .s_axil_arready_o,
     .s_axil_rdata_o, .s_axil_rresp_o, .s_axil_rvalid_o, .s_axil_rready_i,
-    .bus_req_o(bus_req), .bus_we_o(bus_we), .bus_addr_o(bus_addr),
-    .bus_wdata_o(bus_wdata), .bus_wstrb_o(bus_wstrb),
-    .bus_ack_i(bus_ack), .bus_rdata_i(bus_rdata), .bus_err_i(bus_err)
+    .bus_req_o(host_req), .bus_we_o(host_we), .bus_addr_o(host_addr),
+    .bus_wdata_o(host_wdata), .bus_wstrb_o(host_wstrb),
+    .bus_ack_i(host_ack), .bus_rdata_i(host_rdata), .bus_err_i(host_err)
   );
 
   // AXI protection bits carry no meaning on this card
   logic unused_prot;
   assign unused_prot = ^{s_axil_awprot_i, s_axil_arprot_i};
+
+  // ---- arbiter: host port and soft-core master share the internal bus (round robin) ----
+  logic        mst_req, mst_we, mst_ack, mst_err;
+  logic [19:0] mst_addr;
+  logic [31:0] mst_wdata, mst_rdata;
+  logic [3:0]  mst_wstrb;
+  logic        bus_req, bus_we, bus_ack, bus_err;
+  logic [19:0] bus_addr;
+  logic [31:0] bus_wdata, bus_rdata;
+  logic [3:0]  bus_wstrb;
+
+  shoal_bus_arbiter #(.AW(20)) u_arbiter (
+    .clk_i, .rst_ni,
+    .h_req_i(host_req), .h_we_i(host_we), .h_addr_i(host_addr), .h_wdata_i(host_wdata),
+    .h_wstrb_i(host_wstrb), .h_ack_o(host_ack), .h_rdata_o(host_rdata), .h_err_o(host_err),
+    .c_req_i(mst_req), .c_we_i(mst_we), .c_addr_i(mst_addr), .c_wdata_i(mst_wdata),
+    .c_wstrb_i(mst_wstrb), .c_ack_o(mst_ack), .c_rdata_o(mst_rdata), .c_err_o(mst_err),
+    .m_req_o(bus_req), .m_we_o(bus_we), .m_addr_o(bus_addr), .m_wdata_o(bus_wdata),
+    .m_wstrb_o(bus_wstrb), .m_ack_i(bus_ack), .m_rdata_i(bus_rdata), .m_err_i(bus_err)
+  );
 
   // ---- decoder ----
   logic        blk_we;
@@ -91,13 +119,34 @@ module shoal_card #(
     .reg_wstrb_i(blk_wstrb), .reg_ack_o(dtb_ack), .reg_rdata_o(dtb_rdata), .reg_err_o(dtb_err)
   );
 
-  // ---- optional blocks ----
-  // None is built into the card yet (<BLOCK>_PRESENT = 0 in rtl/regmap/card.toml, so the
-  // decoder never selects them). A block is wired by instantiating it here on blk_* and its
-  // <block>_req/_ack/_rdata/_err, passing soft_rst, and setting present = true.
-  assign core_ack  = 1'b0;
-  assign core_rdata = '0;
-  assign core_err  = 1'b0;
+  // ---- soft core (rtl/core: core register block + core complex) ----
+  // The core reaches every block through the arbiter, its own register block included (the
+  // block answers on its own, so that cannot deadlock). Interrupt sources [7:0] are the host
+  // doorbells inside the block; the card-internal sources (DRRM/WMU/ALLOC) are not built yet.
+  localparam int unsigned CoreIrqs = 16;
+  logic [CoreIrqs-9:0] core_irq_src;
+  assign core_irq_src = '0;
+
+  shoal_core_block #(
+    .NumIrqs  (CoreIrqs),
+    .IramInit (IramInit),
+    .DramInit (DramInit)
+  ) u_core (
+    .clk_i, .rst_ni,
+    .reg_req_i(core_req), .reg_we_i(blk_we), .reg_addr_i(blk_addr), .reg_wdata_i(blk_wdata),
+    .reg_wstrb_i(blk_wstrb), .reg_ack_o(core_ack), .reg_rdata_o(core_rdata),
+    .reg_err_o(core_err),
+    .mst_req_o(mst_req), .mst_we_o(mst_we), .mst_addr_o(mst_addr), .mst_wdata_o(mst_wdata),
+    .mst_wstrb_o(mst_wstrb), .mst_ack_i(mst_ack), .mst_rdata_i(mst_rdata), .mst_err_i(mst_err),
+    .irq_src_i(core_irq_src),
+    .console_valid_o, .console_data_o
+  );
+
+  // ---- optional blocks not built yet ----
+  // <BLOCK>_PRESENT = 0 in rtl/regmap/card.toml, so the decoder never selects them. A block is
+  // wired by instantiating it here on blk_* and its <block>_req/_ack/_rdata/_err, passing
+  // soft_rst, and setting present = true. (The soft core keeps running across SOFT_RESET: the
+  // host restarts it with core.CTRL.reset.)
   assign drrm_ack  = 1'b0;
   assign drrm_rdata = '0;
   assign drrm_err  = 1'b0;
@@ -109,5 +158,5 @@ module shoal_card #(
   assign alloc_err = 1'b0;
 
   logic unused_blocks;
-  assign unused_blocks = ^{core_req, drrm_req, wmu_req, alloc_req, soft_rst};
+  assign unused_blocks = ^{drrm_req, wmu_req, alloc_req, soft_rst};
 endmodule

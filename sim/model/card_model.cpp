@@ -68,6 +68,13 @@ class VerilatedCard final : public CardModel {
 
   uint32_t irq() const override { return static_cast<uint32_t>(top_->irq_o); }
 
+  std::string take_console() override {
+    std::string out;
+    out.swap(console_);
+    return out;
+  }
+  uint64_t console_dropped() const override { return console_dropped_; }
+
   AxiResp read32(uint32_t addr, uint32_t& data) override {
     data = 0;
     if (addr >= kBar0Bytes) return AxiResp::DecErr;
@@ -147,6 +154,13 @@ class VerilatedCard final : public CardModel {
   void tick() {
     top_->clk_i = 1;
     top_->eval();
+    // console_valid_o is a registered one-cycle pulse: seen once, right after its edge
+    if (top_->console_valid_o) [[unlikely]] {
+      if (console_.size() < kConsoleKeepBytes)
+        console_.push_back(static_cast<char>(top_->console_data_o));
+      else
+        ++console_dropped_;
+    }
     time_ += 5;
     dump();
     top_->clk_i = 0;
@@ -161,6 +175,8 @@ class VerilatedCard final : public CardModel {
   std::unique_ptr<VerilatedFstC> tfp_;
   uint64_t cycle_ = 0;
   uint64_t time_ = 0;
+  std::string console_;
+  uint64_t console_dropped_ = 0;
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 // calls. Not thread-safe; one thread drives one model (several models may coexist).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -31,9 +32,16 @@ class CardModel {
   virtual AxiResp write32(uint32_t addr, uint32_t data, uint8_t wstrb = 0xF) = 0;
   // Current irq_o vector (bit i = host interrupt vector i).
   virtual uint32_t irq() const = 0;
+  // Bytes the soft core's firmware wrote to its console (console_valid_o/console_data_o) since
+  // the last call, oldest first. Collected on every clock edge, also during read32/write32; at
+  // most kConsoleKeepBytes unread bytes are kept (later ones are dropped and counted).
+  virtual std::string take_console() { return {}; }
+  // Console bytes dropped because nobody called take_console() in time.
+  virtual uint64_t console_dropped() const { return 0; }
 };
 
 inline constexpr unsigned kAxiTimeoutCycles = 1000;
+inline constexpr std::size_t kConsoleKeepBytes = 1u << 20;
 
 // Builds a model (the traced build when opts.trace_path is set) and resets it for 8 cycles.
 // Throws std::runtime_error with a clear message on failure (e.g. the trace file cannot be

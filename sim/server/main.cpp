@@ -7,6 +7,7 @@
 #include <exception>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include <CLI/CLI.hpp>
 
@@ -16,6 +17,41 @@
 #include "sim_core.hpp"
 
 namespace {
+
+// Firmware console bytes -> stdout, one "[fw] " prefix per line, flushed per complete line.
+class ConsolePrinter {
+ public:
+  void operator()(const std::string& bytes) {
+    for (char c : bytes) {
+      if (c == '\r') continue;
+      if (c == '\n') {
+        flush_line();
+      } else {
+        line_.push_back(c);
+        if (line_.size() >= kMaxLine) flush_line();  // a runaway line still shows up
+      }
+    }
+  }
+  // Prints what is left of an unterminated line (end of run).
+  void finish() {
+    if (!line_.empty()) flush_line();
+  }
+
+ private:
+  static constexpr std::size_t kMaxLine = 4096;
+  void flush_line() {
+    std::string out = "[fw] ";
+    for (char c : line_) {  // keep the terminal sane: control bytes become '.'
+      const auto u = static_cast<unsigned char>(c);
+      out.push_back((u < 0x20 && u != '\t') || u == 0x7f ? '.' : c);
+    }
+    out.push_back('\n');
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    std::fflush(stdout);
+    line_.clear();
+  }
+  std::string line_;
+};
 
 std::atomic<bool> g_stop{false};
 std::atomic<shoal::sim::SimCore*> g_core{nullptr};
@@ -57,6 +93,7 @@ int main(int argc, char** argv) {
   std::string trace_path;
   uint64_t max_cycles = 0;
   bool quiet = false;
+  bool no_console = false;
   std::string engine_name = "plain";
   app.add_option("--socket,-s", socket_path, "UNIX socket path to listen on")->required();
   app.add_option("--trace", trace_path,
@@ -70,7 +107,11 @@ int main(int argc, char** argv) {
                  "= card time)")
       ->check(CLI::IsMember({"plain", "systemc"}))
       ->capture_default_str();
-  app.add_flag("--quiet,-q", quiet, "print only the listening line and errors");
+  app.add_flag("--quiet,-q", quiet,
+               "print only the listening line, errors and the firmware console");
+  app.add_flag("--no-console", no_console,
+               "do not print the soft core's console (by default every line the firmware "
+               "writes appears on stdout as '[fw] LINE')");
   CLI11_PARSE(app, argc, argv);
 
   install_handlers();
@@ -98,6 +139,8 @@ int main(int argc, char** argv) {
     iopts.verbose = !quiet;
     IoServer io(listener, core, bar0, iopts);
     core.set_sink(&io);
+    auto console = std::make_shared<ConsolePrinter>();
+    if (!no_console) core.set_console_sink([console](const std::string& b) { (*console)(b); });
     g_core.store(&core);
     if (g_stop.load()) core.request_stop();  // a signal arrived while starting
     io.start();
@@ -118,6 +161,8 @@ int main(int argc, char** argv) {
     g_core.store(nullptr);
     io.stop();
     core.set_sink(nullptr);
+    core.drain_console();
+    console->finish();
     if (!quiet) {
       const IoStats is = io.stats();
       const SimStats& ss = core.stats();

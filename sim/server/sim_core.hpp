@@ -3,14 +3,17 @@
 //
 // Threading: submit() and request_stop() may be called from any thread (request_stop() also
 // from a signal handler); everything else runs on the one simulation thread. The per-cycle
-// cost on top of the model's own step() is one virtual irq() read, a compare and one relaxed
+// cost on top of the model's own step() is one virtual irq() read, a compare, a counter
+// decrement (the firmware console is collected every kConsolePollCycles) and one relaxed
 // atomic load: requests are handed over through a mutex-protected queue that the sim thread
 // only looks at when the atomic "attention" flag says there is something to do.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <limits>
+#include <string>
 #include <mutex>
 #include <vector>
 
@@ -71,12 +74,27 @@ class SimCore {
   }
   bool stop_requested() const noexcept { return stop_.load(std::memory_order_relaxed); }
 
+  // Where the firmware console's bytes go (sim thread; nullptr-like empty function: dropped).
+  // The model is asked for them every kConsolePollCycles cycles, after each batch of host
+  // requests, and by drain_console().
+  using ConsoleSink = std::function<void(const std::string&)>;
+  static constexpr unsigned kConsolePollCycles = 1024;
+  void set_console_sink(ConsoleSink sink) { console_sink_ = std::move(sink); }
+  void drain_console() {
+    std::string bytes = model_.take_console();
+    if (!bytes.empty() && console_sink_) console_sink_(bytes);
+  }
+
   // Sim thread. One clock cycle of free-running plus whatever host work is pending.
   // Returns false once the run is over (stop requested or max_cycles reached).
   bool tick() {
     model_.step(1);
     const uint32_t irq = model_.irq();
     if (irq != last_irq_) irq_changed(irq);
+    if (--console_poll_ == 0) [[unlikely]] {
+      console_poll_ = kConsolePollCycles;
+      drain_console();
+    }
     if (attention_.load(std::memory_order_acquire)) return service();
     return model_.cycle() < max_cycles_;
   }
@@ -96,6 +114,8 @@ class SimCore {
   uint32_t bar0_size_;
   uint64_t max_cycles_;
   uint32_t last_irq_ = 0;
+  unsigned console_poll_ = kConsolePollCycles;
+  ConsoleSink console_sink_;
   SimStats stats_;
 
   std::atomic<bool> attention_{false};

@@ -140,7 +140,10 @@ TEST_CASE("volatile registers advance on their own", "[card][regs]") {
   CardTb tb;
   unsigned n = 0;
   for (const auto& r : shoal::regs::kRegisters) {
-    if (!present(r) || !r.is_volatile) continue;
+    // Only ctrl's volatile registers are free-running (the cycle counter). Other blocks'
+    // volatile registers are status driven by events (e.g. core.STATUS, core.LOAD_COUNT),
+    // which stand still while nothing happens.
+    if (!present(r) || !r.is_volatile || std::string(r.block) != "ctrl") continue;
     INFO(r.block << "." << r.name);
     // start just below a 32-bit wrap so that the high word moves too
     tb.set_counter(0x00000005FFFFFF00ull);
@@ -168,7 +171,12 @@ TEST_CASE("RO registers refuse writes and keep their value", "[card][regs]") {
       ++errors;
       REQUIRE(tb.rd(addr_of("BUS_ERR_COUNT")) == errors);
       REQUIRE(tb.rd(addr_of("BUS_ERR_ADDR")) == a);
-      REQUIRE(tb.rd(addr_of("BUS_ERR_INFO")) == (info_mask("write") | info_mask("readonly")));
+      // ctrl records the kind of its own refusals; a refusal by another block is captured by
+      // the decoder, which knows only that the block refused the write (docs/internal-bus.md)
+      if (std::string(r.block) == "ctrl")
+        REQUIRE(tb.rd(addr_of("BUS_ERR_INFO")) == (info_mask("write") | info_mask("readonly")));
+      else
+        REQUIRE(tb.rd(addr_of("BUS_ERR_INFO")) == info_mask("write"));
       REQUIRE((tb.rd(addr_of("IRQ_STATUS")) & field_mask("IRQ_STATUS", "bus_err")) != 0);
       if (!r.is_volatile && !capture_regs().count(a)) REQUIRE(tb.rd(a) == v0);
     }

@@ -151,6 +151,37 @@ SHOAL_API int shoal_get_block(shoal_dev* dev, uint32_t index, struct shoal_block
  * *size to the DTB size. */
 SHOAL_API int shoal_get_dtb(shoal_dev* dev, void* buf, size_t* size);
 
+/* ---- soft-core firmware (the card's `core` block) ----------------------------------------
+ *
+ * shoal_fw_load: downloads an ELF image into the soft core and starts it. The file is read and
+ * validated completely before the card is touched: ELF magic, ELFCLASS32, little-endian,
+ * EM_RISCV, ET_EXEC, at least one PT_LOAD segment, every PT_LOAD segment (by physical address,
+ * memsz bytes) word aligned and wholly inside the core's IRAM or DRAM as the core block reports
+ * them (IRAM_BASE/IRAM_BYTES, DRAM_BASE/DRAM_BYTES), and the entry point at IRAM_BASE (the boot
+ * address). A file that fails any check gives SHOAL_ERR_INVALID_ARG with the reason in
+ * shoal_last_error(), and the core is left exactly as it was. A card without the core block
+ * gives SHOAL_ERR_UNSUPPORTED.
+ * Then: CTRL.reset = 1, wait for STATUS.running = 0, for each segment LOAD_ADDR then every
+ * word to LOAD_DATA (memsz beyond filesz is zero-filled), check LOAD_COUNT, CTRL.reset = 0.
+ * progress (may be NULL) is called with the bytes written so far and the total, now and then
+ * and once at the end. A failure during the download leaves the core held in reset. */
+typedef void (*shoal_fw_progress_fn)(void* ctx, uint64_t done_bytes, uint64_t total_bytes);
+SHOAL_API int shoal_fw_load(shoal_dev* dev, const char* elf_path, shoal_fw_progress_fn progress,
+                            void* ctx);
+
+struct shoal_fw_state {
+  uint32_t struct_size; /* in: sizeof(struct shoal_fw_state) */
+  uint32_t ctrl;        /* core.CTRL */
+  uint32_t status;      /* core.STATUS */
+  uint32_t load_count;  /* core.LOAD_COUNT: words downloaded since the core was last put in reset */
+  uint32_t iram_base, iram_bytes, dram_base, dram_bytes;
+  uint32_t in_reset;    /* CTRL.reset */
+  uint32_t running;     /* STATUS.running */
+  uint32_t sleeping;    /* STATUS.sleeping (waits in wfi) */
+  uint32_t core_id;     /* core.ID (block id << 16 | version) */
+};
+SHOAL_API int shoal_fw_status(shoal_dev* dev, struct shoal_fw_state* st);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -113,6 +113,20 @@ class Device {
     return out;
   }
 
+  // Soft-core firmware: see shoal_fw_load() / shoal_fw_status().
+  Status fw_load(const std::string& elf_path, shoal_fw_progress_fn progress = nullptr,
+                 void* ctx = nullptr) const {
+    if (int rc = shoal_fw_load(get(), elf_path.c_str(), progress, ctx); rc != SHOAL_OK)
+      return detail::last_failure(rc);
+    return {};
+  }
+  Result<shoal_fw_state> fw_status() const {
+    shoal_fw_state st{};
+    SHOAL_INIT(st);
+    if (int rc = shoal_fw_status(get(), &st); rc != SHOAL_OK) return detail::last_failure(rc);
+    return st;
+  }
+
   shoal_dev* get() const noexcept { return dev_.get(); }
 
  private:
