@@ -39,6 +39,21 @@ echo
 echo "== shoalctl info   (identity and capabilities, read from the card's own device tree)"
 "$CTL" info
 echo
+echo "== the card's soft core booted its default firmware; its console, as shoal-sim prints it:"
+grep '^\[fw\]' "$LOG" || true
+echo
+echo "== shoalctl fw status; shoalctl fw load $BUILD/firmware/shoal_fw.elf   (download over BAR0)"
+"$CTL" fw status
+before=$(grep -c '^\[fw\]' "$LOG" || true)
+"$CTL" fw load "$BUILD/firmware/shoal_fw.elf"
+for _ in $(seq 1 50); do
+  [ "$(grep -c '^\[fw\]' "$LOG" || true)" -gt "$before" ] && break
+  sleep 0.1
+done
+sleep 0.5
+echo "-- the downloaded firmware's console:"
+grep '^\[fw\]' "$LOG" | tail -n +"$((before + 1))"
+echo
 echo "== shoalctl reg write ctrl.SCRATCH 0xc0ffee; shoalctl reg read ctrl.SCRATCH"
 "$CTL" reg write ctrl.SCRATCH 0xc0ffee
 "$CTL" reg read ctrl.SCRATCH
