@@ -2,6 +2,8 @@
 // driver's sim: backend, plus shoalctl. No timing thresholds: the timeouts only stop hangs.
 #include <catch2/catch.hpp>
 
+#include "temp_dir.hpp"
+
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -36,20 +38,7 @@ const std::string kDtbPath = SHOAL_DTB_PATH;
 constexpr uint32_t kMagicValue = 0x53484f4cu;
 constexpr uint32_t kIdValue = (uint32_t(ctrl::kBlockId) << 16) | ctrl::kBlockVersion;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/shoal-e2e-XXXXXX";
-    const char* p = ::mkdtemp(tmpl);
-    REQUIRE(p != nullptr);
-    path = p;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const char* name) const { return (path / name).string(); }
-};
+using shoal::test::TempDir;
 
 // shoal-sim on a socket in a fresh temporary directory, up and listening.
 struct Sim {

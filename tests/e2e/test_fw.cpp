@@ -4,6 +4,8 @@
 // non-zero exit and the core untouched.
 #include <catch2/catch.hpp>
 
+#include "temp_dir.hpp"
+
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,20 +31,7 @@ const std::string kCtlBin = SHOALCTL_BIN;
 const std::string kTestElf = SHOAL_FW_TEST_ELF;  // prints "downloaded ok" on the console
 const std::string kDefaultElf = SHOAL_FW_DEFAULT_ELF;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/shoal-fw-XXXXXX";
-    const char* p = ::mkdtemp(tmpl);
-    REQUIRE(p != nullptr);
-    path = p;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const char* name) const { return (path / name).string(); }
-};
+using shoal::test::TempDir;
 
 std::string slurp(const std::string& p) {
   std::ifstream in(p, std::ios::binary);

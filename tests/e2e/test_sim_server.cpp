@@ -3,6 +3,8 @@
 // clocking engines. The same code drives the Verilated card in shoal-sim (test_e2e.cpp).
 #include <catch2/catch.hpp>
 
+#include "temp_dir.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -30,24 +32,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/shoal-srv-XXXXXX";
-    const char* p = ::mkdtemp(tmpl);
-    REQUIRE(p != nullptr);
-    path = p;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using shoal::test::TempDir;
 
 // The server with the fake card, its sim loop on a thread (the plain engine).
 struct Server {
   TempDir dir;
-  std::string sock = (dir.path / "card.sock").string();
+  std::string sock = (dir.path() / "card.sock").string();
   testing::FakeCardModel model{std::vector<uint8_t>{0xd0, 0x0d, 0xfe, 0xed, 1, 2, 3, 4}};
   SimCore core{model, shoal::regs::kBar0Size};
   std::unique_ptr<Listener> listener;
@@ -267,7 +257,7 @@ TEST_CASE("two clients at once, each gets its own answers", "[sim-server]") {
 
 TEST_CASE("socket path rules: stale replaced, live refused, non-socket refused", "[sim-server]") {
   TempDir d;
-  const std::string p = (d.path / "s.sock").string();
+  const std::string p = (d.path() / "s.sock").string();
 
   SECTION("a stale socket (nobody listening) is replaced") {
     {
@@ -308,7 +298,7 @@ TEST_CASE("socket path rules: stale replaced, live refused, non-socket refused",
     CHECK(s == "precious");
   }
   SECTION("a path too long for sun_path is a clear error") {
-    const std::string longp = (d.path / std::string(200, 'x')).string();
+    const std::string longp = (d.path() / std::string(200, 'x')).string();
     try {
       Listener l(longp);
       FAIL("accepted an over-long path");

@@ -12,6 +12,8 @@
 
 #include <atomic>
 #include <chrono>
+
+#include "temp_dir.hpp"
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -34,25 +36,7 @@ namespace shoal::test {
 
 namespace fs = std::filesystem;
 
-// A temporary directory, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "shoal-test-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using shoal::test::TempDir;
 
 inline std::vector<std::uint8_t> read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
