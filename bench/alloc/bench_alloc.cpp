@@ -8,33 +8,24 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
-#include <fstream>
 #include <random>
-#include <regex>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "Valloc_engine_k16.h"
 #include "Valloc_engine_k64.h"
 #include "alloc_rtl_harness.hpp"
+#include "bench_report.hpp"
 
 using namespace alloc_test;
 
 namespace {
 
-struct Figure {
-  std::string name;
-  double value;  // NaN-free: unavailable figures are skipped with a note
-  std::string unit;
-  std::string params;  // JSON object body, e.g. "\"K\": 16, \"T\": 8"
-};
+shoal::bench::Report report("bench-alloc", 4);
 
-std::vector<Figure> figures;
-std::vector<std::string> notes;
-
+// params: the body of a JSON object, e.g. "\"K\": 16, \"T\": 8"
 void add(const std::string& name, double v, const std::string& unit, const std::string& params) {
-  figures.push_back({name, v, unit, params});
+  report.add(name, v, unit, "{" + params + "}");
 }
 
 std::string kt(unsigned k, unsigned t) {
@@ -144,31 +135,23 @@ void engine_figures(const std::vector<unsigned>& victims) {
   }
 }
 
-// Runs scripts/synth_check.py; returns the JSON it wrote ("" on failure).
-std::string run_synth(const std::string& top, unsigned k, unsigned t, bool pnr) {
-  const std::string out = std::string(ALLOC_SYNTH_OUT) + "/bench-alloc-" + top + "-k" +
-                          std::to_string(k) + "t" + std::to_string(t);
-  std::string c = std::string(ALLOC_PYTHON) + " " + ALLOC_SYNTH_SCRIPT + " --yosys " + ALLOC_YOSYS +
-                  " --top " + top + " --out " + out + " --params K=" + std::to_string(k) +
-                  " T=" + std::to_string(t);
-  if (pnr) c += " --nextpnr --nextpnr-bin " + std::string(ALLOC_NEXTPNR) + " --device up5k";
-  c += " -- " + std::string(ALLOC_SOURCES);
+// Runs scripts/synth_check.py; ran_ok is false on failure.
+shoal::bench::SynthResult run_synth(const std::string& top, unsigned k, unsigned t, bool pnr) {
+  shoal::bench::SynthJob job;
+  job.top = top;
+  job.out = std::string(ALLOC_SYNTH_OUT) + "/bench-alloc-" + top + "-k" + std::to_string(k) + "t" +
+            std::to_string(t);
+  job.yosys = ALLOC_YOSYS;
+  job.params = {"K=" + std::to_string(k), "T=" + std::to_string(t)};
+  if (pnr) {
+    job.nextpnr = true;
+    job.nextpnr_bin = ALLOC_NEXTPNR;
+    job.device = "up5k";
+  }
+  job.sources = shoal::bench::split_list(ALLOC_SOURCES);
   std::fprintf(stderr, "bench-alloc: synthesizing %s K=%u T=%u%s (takes minutes)...\n", top.c_str(),
                k, t, pnr ? " + nextpnr" : "");
-  if (std::system(c.c_str()) != 0) return "";
-  std::ifstream f(out + ".json");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-bool json_num(const std::string& js, const std::string& key, double& v) {
-  std::smatch m;
-  if (std::regex_search(js, m, std::regex("\"" + key + "\":\\s*([0-9.]+)"))) {
-    v = std::stod(m[1]);
-    return true;
-  }
-  return false;
+  return shoal::bench::run_synth(job);
 }
 
 // Cells of the block top alloc_regs; Fmax from alloc_fmax_ice40 (alloc_regs behind a serial
@@ -176,36 +159,36 @@ bool json_num(const std::string& js, const std::string& key, double& v) {
 void synth_figures(unsigned k, unsigned t) {
   constexpr double kUp5kLuts = 5280;
   if (std::string(ALLOC_YOSYS).empty()) {
-    notes.push_back("yosys not found: synthesis figures skipped");
+    report.note("yosys not found: synthesis figures skipped");
     return;
   }
-  const std::string js = run_synth("alloc_regs", k, t, false);
+  const shoal::bench::SynthResult js = run_synth("alloc_regs", k, t, false);
   const std::string kts = "K=" + std::to_string(k) + " T=" + std::to_string(t);
-  if (js.empty()) {
-    notes.push_back("synthesis failed for " + kts);
+  if (!js.ran_ok) {
+    report.note("synthesis failed for " + kts);
     return;
   }
   const std::string p = kt(k, t) + ", \"top\": \"alloc_regs\", \"tool\": \"yosys 0.23 synth_ice40\"";
-  double luts = 0, v = 0;
-  if (json_num(js, "luts", luts)) add("synth_sb_lut4", luts, "cells", p);
-  if (json_num(js, "ffs", v)) add("synth_dff", v, "cells", p);
-  if (json_num(js, "brams", v)) add("synth_bram", v, "cells", p);
+  const double luts = js.luts.value_or(0);
+  if (js.luts) add("synth_sb_lut4", *js.luts, "cells", p);
+  if (js.ffs) add("synth_dff", *js.ffs, "cells", p);
+  if (js.brams) add("synth_bram", *js.brams, "cells", p);
   if (std::string(ALLOC_NEXTPNR).empty()) {
-    notes.push_back("nextpnr-ice40 not found: no Fmax");
+    report.note("nextpnr-ice40 not found: no Fmax");
     return;
   }
   if (luts > kUp5kLuts) {
-    notes.push_back("no Fmax for " + kts + ": " + std::to_string(static_cast<long>(luts)) +
-                    " SB_LUT4 do not fit an iCE40 UP5K (5280 logic cells)");
+    report.note("no Fmax for " + kts + ": " + std::to_string(static_cast<long>(luts)) +
+                " SB_LUT4 do not fit an iCE40 UP5K (5280 logic cells)");
     return;
   }
-  const std::string jf = run_synth("alloc_fmax_ice40", k, t, true);
-  if (json_num(jf, "fmax_mhz", v)) {
-    add("fmax_ice40_up5k", v, "MHz",
+  const shoal::bench::SynthResult jf = run_synth("alloc_fmax_ice40", k, t, true);
+  if (jf.ran_ok && jf.fmax_mhz) {
+    add("fmax_ice40_up5k", *jf.fmax_mhz, "MHz",
         kt(k, t) + ", \"top\": \"alloc_fmax_ice40 (alloc_regs + serial I/O harness)\", "
                    "\"tool\": \"nextpnr-ice40 --up5k --package sg48 --seed 1\"");
   } else {
-    notes.push_back("nextpnr-ice40 gave no Fmax for " + kts + " (see build/synth/*.pnr.log)");
+    report.note("nextpnr-ice40 gave no Fmax for " + kts + " (see build/synth/*.pnr.log)");
   }
 }
 
@@ -216,9 +199,8 @@ int main(int argc, char** argv) {
   bool synth = true;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--json" && i + 1 < argc) {
-      json = argv[++i];
-    } else if (a == "--no-synth") {
+    if (shoal::bench::json_arg(argc, argv, i, json)) continue;
+    if (a == "--no-synth") {
       synth = false;
     } else {
       std::fprintf(stderr, "usage: %s [--json FILE] [--no-synth]\n", argv[0]);
@@ -232,24 +214,7 @@ int main(int argc, char** argv) {
     synth_figures(16, 8);
   }
 
-  std::printf("%-28s %10s  %-16s %s\n", "figure", "value", "unit", "parameters");
-  for (const auto& f : figures)
-    std::printf("%-28s %10.4f  %-16s {%s}\n", f.name.c_str(), f.value, f.unit.c_str(), f.params.c_str());
-  for (const auto& n : notes) std::printf("note: %s\n", n.c_str());
-
-  if (!json.empty()) {
-    std::ofstream o(json);
-    o << "[\n";
-    for (size_t i = 0; i < figures.size(); ++i) {
-      const auto& f = figures[i];
-      o << "  {\"name\": \"" << f.name << "\", \"value\": " << f.value << ", \"unit\": \"" << f.unit
-        << "\", \"parameters\": {" << f.params << "}}" << (i + 1 < figures.size() ? "," : "") << "\n";
-    }
-    o << "]\n";
-    if (!o) {
-      std::fprintf(stderr, "bench-alloc: cannot write %s\n", json.c_str());
-      return 1;
-    }
-  }
+  report.print_table();
+  if (!json.empty() && !report.write_json(json)) return 1;
   return 0;
 }

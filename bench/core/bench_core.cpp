@@ -8,32 +8,17 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "bench_report.hpp"
 #include "core_sim.hpp"
 
 using namespace shoal::coresim;
 
 namespace {
 
-struct Figure {
-  std::string name;
-  double value;
-  std::string unit;
-  std::string params;  // JSON object text
-};
-
-std::string jstr(const std::string& s) {
-  std::string o = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\';
-    o += c;
-  }
-  return o + "\"";
-}
+using shoal::bench::json_string;
 
 bool run_workload(const std::string& elf, uint32_t& cycles, uint32_t& instret, uint32_t& check,
                   uint64_t& total_cycles, double& seconds) {
@@ -65,34 +50,28 @@ bool run_workload(const std::string& elf, uint32_t& cycles, uint32_t& instret, u
   return true;
 }
 
-// synth_check.py prints nothing machine-readable on stdout except its summary; read its JSON
+// scripts/synth_check.py on `top` (summary and messages in OUT.summary); with pnr, nextpnr too
 bool synth(const std::string& top, const std::string& sources, const std::string& device,
            const std::string& package, bool pnr, double& luts, double& ffs, double& brams,
            double& fmax) {
-  std::string out = std::string(SHOAL_BENCH_SYNTH_DIR) + "/" + top + "-" + device;
-  std::string cmd = std::string(SHOAL_PYTHON) + " " + SHOAL_SYNTH_SCRIPT + " --top " + top +
-                    " --out " + out + (pnr ? " --nextpnr --device " + device + " --package " + package : "") +
-                    " -- " + sources + " > " + out + ".summary 2>&1";
-  if (std::system(cmd.c_str()) != 0) {
-    std::fprintf(stderr, "bench-core: synthesis of %s failed (%s.log)\n", top.c_str(), out.c_str());
+  shoal::bench::SynthJob job;
+  job.top = top;
+  job.out = std::string(SHOAL_BENCH_SYNTH_DIR) + "/" + top + "-" + device;
+  job.sources = shoal::bench::split_list(sources);
+  job.nextpnr = pnr;
+  job.device = pnr ? device : "";
+  job.package = pnr ? package : "";
+  job.log = job.out + ".summary";
+  const shoal::bench::SynthResult r = shoal::bench::run_synth(job);
+  if (!r.ran_ok) {
+    std::fprintf(stderr, "bench-core: synthesis of %s failed (%s.log)\n", top.c_str(),
+                 job.out.c_str());
     return false;
   }
-  std::ifstream in(out + ".json");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string j = ss.str();
-  auto num = [&](const char* key) -> double {
-    auto p = j.find(std::string("\"") + key + "\":");
-    if (p == std::string::npos) return -1;
-    p = j.find(':', p) + 1;
-    while (p < j.size() && j[p] == ' ') ++p;
-    if (j.compare(p, 4, "null") == 0) return -1;
-    return std::atof(j.c_str() + p);
-  };
-  luts = num("luts");
-  ffs = num("ffs");
-  brams = num("brams");
-  fmax = num("fmax_mhz");
+  luts = r.luts.value_or(-1);
+  ffs = r.ffs.value_or(-1);
+  brams = r.brams.value_or(-1);
+  fmax = r.fmax_mhz.value_or(-1);
   return true;
 }
 
@@ -103,15 +82,15 @@ int main(int argc, char** argv) {
   bool do_synth = true, do_pnr = true;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--json" && i + 1 < argc) json = argv[++i];
-    else if (a == "--no-synth") do_synth = false;
+    if (shoal::bench::json_arg(argc, argv, i, json)) continue;
+    if (a == "--no-synth") do_synth = false;
     else if (a == "--no-pnr") do_pnr = false;
     else {
       std::printf("usage: bench-core [--json FILE] [--no-synth] [--no-pnr]\n");
       return a == "-h" || a == "--help" ? 0 : 2;
     }
   }
-  std::vector<Figure> figs;
+  shoal::bench::Report report("bench-core", 3);
   const char* workloads[] = {"intloop", "memcpy", "sort", "muldiv"};
   uint64_t sim_cycles = 0;
   double sim_seconds = 0;
@@ -123,14 +102,14 @@ int main(int argc, char** argv) {
     if (!run_workload(elf, c, n, chk, tc, s)) return 1;
     sim_cycles += tc;
     sim_seconds += s;
-    std::string p = "{\"workload\": " + jstr(w) + ", \"cycles\": " + std::to_string(c) +
+    std::string p = "{\"workload\": " + json_string(w) + ", \"cycles\": " + std::to_string(c) +
                     ", \"instructions\": " + std::to_string(n) + ", \"fast_mul\": true}";
-    figs.push_back({std::string("cpi_") + w, n ? double(c) / n : 0, "cycles/instruction", p});
+    report.add(std::string("cpi_") + w, n ? double(c) / n : 0, "cycles/instruction", p);
   }
   // simulation speed: one long run of the integer loop repeated
-  figs.push_back({"verilator_speed", sim_seconds > 0 ? sim_cycles / sim_seconds : 0,
-                  "cycles/s", "{\"model\": \"shoal_core_complex\", \"trace\": false, \"cycles\": " +
-                                  std::to_string(sim_cycles) + "}"});
+  report.add("verilator_speed", sim_seconds > 0 ? sim_cycles / sim_seconds : 0, "cycles/s",
+             "{\"model\": \"shoal_core_complex\", \"trace\": false, \"cycles\": " +
+                 std::to_string(sim_cycles) + "}");
 
   if (do_synth) {
     // resources from the plain small-FPGA tops; Fmax from timing harnesses that put the ports
@@ -143,35 +122,27 @@ int main(int argc, char** argv) {
     for (const auto& t : targets) {
       double l = 0, f = 0, b = 0, fm = -1;
       if (!synth(t.top, t.sources, "none", "", false, l, f, b, fm)) return 1;
-      std::string p = std::string("{\"top\": ") + jstr(t.top) + ", \"fast_mul\": false" +
+      std::string p = std::string("{\"top\": ") + json_string(t.top) + ", \"fast_mul\": false" +
                       (std::string(t.what) == "complex" ? ", \"iram_bytes\": 4096, \"dram_bytes\": 4096" : "") + "}";
-      figs.push_back({std::string(t.what) + "_luts", l, "SB_LUT4", p});
-      figs.push_back({std::string(t.what) + "_dffs", f, "DFF", p});
-      figs.push_back({std::string(t.what) + "_brams", b, "SB_RAM40_4K", p});
+      report.add(std::string(t.what) + "_luts", l, "SB_LUT4", p);
+      report.add(std::string(t.what) + "_dffs", f, "DFF", p);
+      report.add(std::string(t.what) + "_brams", b, "SB_RAM40_4K", p);
       if (!do_pnr) continue;
       for (const auto& d : devices) {
         double l2 = 0, f2 = 0, b2 = 0, fm2 = -1;
         if (!synth(t.fmax_top, t.sources, d[0], d[1], true, l2, f2, b2, fm2)) return 1;
-        std::string pp = std::string("{\"top\": ") + jstr(t.fmax_top) + ", \"device\": " + jstr(d[0]) +
-                         ", \"package\": " + jstr(d[1]) + ", \"seed\": 1}";
-        if (fm2 >= 0) figs.push_back({std::string(t.what) + "_fmax_" + d[0], fm2, "MHz", pp});
-        else std::printf("note: %s on %s: no Fmax (does not fit or nextpnr failed; see %s/%s-%s.pnr.log)\n",
-                         t.fmax_top, d[0], SHOAL_BENCH_SYNTH_DIR, t.fmax_top, d[0]);
+        std::string pp = std::string("{\"top\": ") + json_string(t.fmax_top) +
+                         ", \"device\": " + json_string(d[0]) + ", \"package\": " +
+                         json_string(d[1]) + ", \"seed\": 1}";
+        if (fm2 >= 0) report.add(std::string(t.what) + "_fmax_" + d[0], fm2, "MHz", pp);
+        else report.note(std::string(t.fmax_top) + " on " + d[0] +
+                         ": no Fmax (does not fit or nextpnr failed; see " + SHOAL_BENCH_SYNTH_DIR +
+                         "/" + t.fmax_top + "-" + d[0] + ".pnr.log)");
       }
     }
   }
 
-  std::printf("%-28s %14s  %s\n", "figure", "value", "unit");
-  for (const auto& f : figs) std::printf("%-28s %14.3f  %s\n", f.name.c_str(), f.value, f.unit.c_str());
-  if (!json.empty()) {
-    std::ofstream o(json);
-    o << "[\n";
-    for (size_t i = 0; i < figs.size(); ++i) {
-      o << "  {\"name\": " << jstr(figs[i].name) << ", \"value\": " << figs[i].value
-        << ", \"unit\": " << jstr(figs[i].unit) << ", \"parameters\": " << figs[i].params << "}"
-        << (i + 1 < figs.size() ? ",\n" : "\n");
-    }
-    o << "]\n";
-  }
+  report.print_table();
+  if (!json.empty() && !report.write_json(json)) return 1;
   return 0;
 }

@@ -13,7 +13,6 @@
 #include <iterator>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,6 +22,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bench_report.hpp"
 #include "card_model.hpp"
 #include "shoal/regs.hpp"
 #include "shoal/shoal.h"
@@ -34,12 +34,17 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Params = std::map<std::string, std::string>;
 
-struct Figure {
-  std::string name;
-  double value;
-  std::string unit;
-  Params params;
-};
+// Parameters are all strings here (sample values, the statistic, CPUs and the load average);
+// the table leaves out the noisy ones.
+void add(shoal::bench::Report& report, const std::string& name, double value,
+         const std::string& unit, const Params& params) {
+  std::string shown;
+  for (const auto& [k, v] : params)
+    if (k != "host_cpus" && k != "load_avg_1min_at_start" && k != "source" && k != "samples" &&
+        k != "statistic")
+      shown += (shown.empty() ? "" : ", ") + k + "=" + v;
+  report.add(name, value, unit, shoal::bench::json_object(params)).shown = shown;
+}
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -59,23 +64,6 @@ std::string fmt(double v) {
   else
     std::snprintf(b, sizeof b, "%.6g", v);
   return b;
-}
-
-std::string json_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      o += '\\';
-      o += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char b[8];
-      std::snprintf(b, sizeof b, "\\u%04x", c);
-      o += b;
-    } else {
-      o += c;
-    }
-  }
-  return o;
 }
 
 // ---- cycles per second ---------------------------------------------------------------------
@@ -177,42 +165,24 @@ std::optional<double> round_trips(const std::string& uri, int clients, double se
 
 // ---- Yosys --------------------------------------------------------------------------------
 
-std::optional<double> json_number(const std::string& text, const std::string& key) {
-  const auto k = text.find("\"" + key + "\"");
-  if (k == std::string::npos) return std::nullopt;
-  auto p = text.find(':', k);
-  if (p == std::string::npos) return std::nullopt;
-  ++p;
-  while (p < text.size() && (text[p] == ' ' || text[p] == '\n')) ++p;
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str() + p, &end);
-  if (end == text.c_str() + p) return std::nullopt;  // null or not a number
-  return v;
-}
-
-std::string slurp(const std::string& p) {
-  std::ifstream in(p);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// Returns {json text, source description}.
-std::pair<std::string, std::string> synth_stats(bool force_run, const std::string& existing,
-                                                const std::string& out_prefix) {
+// The card shell's figures: read from `existing` (written by the card-synth test) unless
+// force_run or it is missing, else from a run of scripts/synth_check.py. Also says which.
+std::pair<shoal::bench::SynthResult, std::string> synth_stats(bool force_run,
+                                                              const std::string& existing,
+                                                              const std::string& out_prefix) {
   if (!force_run && !existing.empty()) {
-    std::string t = slurp(existing);
-    if (!t.empty()) return {t, "read " + existing + " (written by the card-synth test)"};
+    auto r = shoal::bench::parse_synth_json(shoal::bench::read_text(existing));
+    if (r.ran_ok) return {r, "read " + existing + " (written by the card-synth test)"};
   }
-  std::string srcs;
-  std::stringstream ss(SHOAL_CARD_SYNTH_SOURCES);
-  for (std::string s; std::getline(ss, s, '|');)
-    if (!s.empty()) srcs += " '" + s + "'";
-  const std::string cmd = std::string("'") + SHOAL_PYTHON + "' '" + SHOAL_SYNTH_CHECK + "' --yosys '" +
-                          SHOAL_YOSYS_BIN + "' --top shoal_card --out '" + out_prefix + "' --" +
-                          srcs + " >&2";
+  shoal::bench::SynthJob job;
+  job.yosys = SHOAL_YOSYS_BIN;
+  job.top = "shoal_card";
+  job.out = out_prefix;
+  job.sources = shoal::bench::split_list(SHOAL_CARD_SYNTH_SOURCES, '|');
   std::fprintf(stderr, "bench-cosim: running Yosys on the card shell (scripts/synth_check.py)...\n");
-  const int rc = std::system(cmd.c_str());
-  if (rc != 0) return {"", "scripts/synth_check.py failed"};
-  return {slurp(out_prefix + ".json"), "ran scripts/synth_check.py -> " + out_prefix + ".json"};
+  auto r = shoal::bench::run_synth(job);
+  if (!r.ran_ok) return {r, "scripts/synth_check.py failed"};
+  return {r, "ran scripts/synth_check.py -> " + out_prefix + ".json"};
 }
 
 }  // namespace
@@ -249,7 +219,7 @@ int main(int argc, char** argv) {
   app.add_flag("--no-synth", no_synth, "skip the Yosys figures");
   CLI11_PARSE(app, argc, argv);
 
-  std::vector<Figure> figs;
+  shoal::bench::Report report("bench-cosim", 1);
   const std::string load0 = load_average();
   const unsigned ncpu = std::thread::hardware_concurrency();
   auto common = [&](Params p) {
@@ -287,12 +257,12 @@ int main(int argc, char** argv) {
     p["samples"] = samples(v);
     return p;
   };
-  figs.push_back({"sim.cycles_per_s.bare_model", median(bare), "cycles/s",
-                  with({{"loop", "CardModel::step(1) only, no server"}}, bare)});
-  figs.push_back({"sim.cycles_per_s.plain", median(plain), "cycles/s",
-                  with({{"engine", "plain"}, {"clients", "0"}}, plain)});
-  figs.push_back({"sim.cycles_per_s.systemc", median(sysc), "cycles/s",
-                  with({{"engine", "systemc (SC_THREAD, wait per cycle)"}, {"clients", "0"}}, sysc)});
+  add(report, "sim.cycles_per_s.bare_model", median(bare), "cycles/s",
+      with({{"loop", "CardModel::step(1) only, no server"}}, bare));
+  add(report, "sim.cycles_per_s.plain", median(plain), "cycles/s",
+      with({{"engine", "plain"}, {"clients", "0"}}, plain));
+  add(report, "sim.cycles_per_s.systemc", median(sysc), "cycles/s",
+      with({{"engine", "systemc (SC_THREAD, wait per cycle)"}, {"clients", "0"}}, sysc));
 
   // 2. MMIO round trips through the sim: backend
   {
@@ -319,12 +289,13 @@ int main(int argc, char** argv) {
                            {"access", "32-bit read of ctrl MAGIC via shoal_reg_read32"},
                            {"server", "shoal-sim --engine " + server_engine + " (child process)"},
                            {"seconds", fmt(seconds)}});
-        figs.push_back({"sim.mmio_read_round_trips_per_s." + std::to_string(clients) + "_client" +
-                            (clients > 1 ? "s" : ""),
-                        *r, "round trips/s", p});
+        add(report,
+            "sim.mmio_read_round_trips_per_s." + std::to_string(clients) + "_client" +
+                (clients > 1 ? "s" : ""),
+            *r, "round trips/s", p);
         if (clients > 1)
-          figs.push_back({"sim.mmio_read_round_trips_per_s.2_clients_per_client", *r / clients,
-                          "round trips/s", p});
+          add(report, "sim.mmio_read_round_trips_per_s.2_clients_per_client", *r / clients,
+              "round trips/s", p);
       }
       sim.stop(SIGTERM);
     }
@@ -332,56 +303,34 @@ int main(int argc, char** argv) {
   }
 
   // 3. Yosys resource counts of the card shell
+  std::string synth_source;
   if (!no_synth) {
     const std::string out_prefix = std::string(SHOAL_BENCH_SYNTH_DIR) + "/bench-card-synth";
-    auto [text, source] = synth_stats(synth_run, SHOAL_CARD_SYNTH_JSON, out_prefix);
-    if (text.empty()) {
+    auto [r, source] = synth_stats(synth_run, SHOAL_CARD_SYNTH_JSON, out_prefix);
+    if (!r.ran_ok) {
       std::fprintf(stderr, "bench-cosim: no synthesis figures: %s\n", source.c_str());
     } else {
       const Params p{{"top", "shoal_card"}, {"flow", "yosys synth_ice40"}, {"source", source}};
-      for (const auto& [key, unit] : std::vector<std::pair<std::string, std::string>>{
-               {"luts", "SB_LUT4"}, {"ffs", "flip-flops"}, {"brams", "SB_RAM40_4K"},
-               {"carries", "SB_CARRY"}, {"cells", "cells"}, {"fmax_mhz", "MHz"}}) {
-        if (auto v = json_number(text, key)) figs.push_back({"synth.card." + key, *v, unit, p});
+      const std::pair<const char*, const std::optional<double>*> figs[] = {
+          {"luts", &r.luts},       {"ffs", &r.ffs},     {"brams", &r.brams},
+          {"carries", &r.carries}, {"cells", &r.cells}, {"fmax_mhz", &r.fmax_mhz}};
+      const char* units[] = {"SB_LUT4", "flip-flops", "SB_RAM40_4K", "SB_CARRY", "cells", "MHz"};
+      for (std::size_t i = 0; i < std::size(figs); ++i) {
+        if (*figs[i].second) {
+          add(report, std::string("synth.card.") + figs[i].first, **figs[i].second, units[i], p);
+          if (figs[i].first == std::string("luts")) synth_source = source;
+        }
       }
     }
   }
 
-  // Table
-  std::printf("%-52s %16s  %-14s %s\n", "figure", "value", "unit", "parameters");
-  for (const auto& f : figs) {
-    std::string ps;
-    for (const auto& [k, v] : f.params)
-      if (k != "host_cpus" && k != "load_avg_1min_at_start" && k != "source" && k != "samples" &&
-          k != "statistic")
-        ps += (ps.empty() ? "" : ", ") + k + "=" + v;
-    std::printf("%-52s %16s  %-14s %s\n", f.name.c_str(), fmt(f.value).c_str(), f.unit.c_str(),
-                ps.c_str());
-  }
+  report.print_table();
   std::printf("host: %u CPUs, 1-min load average %s at start, %s at end\n", ncpu, load0.c_str(),
               load_average().c_str());
-  for (const auto& f : figs)
-    if (f.name == "synth.card.luts") std::printf("synthesis: %s\n", f.params.at("source").c_str());
+  if (!synth_source.empty()) std::printf("synthesis: %s\n", synth_source.c_str());
 
   if (!json_path.empty()) {
-    std::ofstream out(json_path);
-    out << "[";
-    for (size_t i = 0; i < figs.size(); ++i) {
-      const auto& f = figs[i];
-      out << (i ? "," : "") << "\n  {\"name\": \"" << json_escape(f.name) << "\", \"value\": "
-          << fmt(f.value) << ", \"unit\": \"" << json_escape(f.unit) << "\", \"parameters\": {";
-      bool first = true;
-      for (const auto& [k, v] : f.params) {
-        out << (first ? "" : ", ") << "\"" << json_escape(k) << "\": \"" << json_escape(v) << "\"";
-        first = false;
-      }
-      out << "}}";
-    }
-    out << "\n]\n";
-    if (!out) {
-      std::fprintf(stderr, "bench-cosim: cannot write %s\n", json_path.c_str());
-      return 1;
-    }
+    if (!report.write_json(json_path)) return 1;
     std::fprintf(stderr, "bench-cosim: wrote %s\n", json_path.c_str());
   }
   return 0;

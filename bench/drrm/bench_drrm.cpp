@@ -9,11 +9,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "bench_report.hpp"
 #include "drrm_dual.hpp"
 
 using shoal::drrm_tb::Dual;
@@ -22,20 +23,12 @@ namespace h = shoal::hls::drrm;
 
 namespace {
 
-struct Figure {
-  std::string name;
-  double value;
-  bool valid;
-  std::string unit;
-  std::string params;  // JSON object text
-};
-
-std::vector<Figure> g_figs;
+shoal::bench::Report g_report("bench-drrm", 2);
 bool g_ok = true;
 
 void add(const std::string& name, double v, const std::string& unit, const std::string& params,
          bool valid = true) {
-  g_figs.push_back({name, v, valid, unit, params});
+  g_report.add(name, valid ? std::optional<double>(v) : std::nullopt, unit, params);
 }
 
 std::string pk(unsigned p, unsigned k, const std::string& extra = "") {
@@ -177,23 +170,6 @@ void latency_figures() {
   if (!s.ok()) g_ok = false;
 }
 
-std::string read_file(const std::string& p) {
-  std::ifstream f(p);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-bool json_number(const std::string& text, const std::string& key, double& v) {
-  const auto at = text.find("\"" + key + "\":");
-  if (at == std::string::npos) return false;
-  const char* s = text.c_str() + at + key.size() + 3;
-  while (*s == ' ') ++s;
-  if (std::string(s, 4) == "null") return false;
-  v = std::strtod(s, nullptr);
-  return true;
-}
-
 struct SynthRun {
   bool ok = false;
   double luts = 0, ffs = 0, brams = 0, fmax = 0;
@@ -201,42 +177,43 @@ struct SynthRun {
   long lc_used = -1, lc_avail = -1, io_used = -1, io_avail = -1;
 };
 
-void pnr_util(const std::string& log, const char* what, long& used, long& avail) {
-  const auto at = log.find(std::string(what) + ":");
-  if (at == std::string::npos) return;
-  const char* s = log.c_str() + at + std::string(what).size() + 1;
-  char* e = nullptr;
-  used = std::strtol(s, &e, 10);
-  if (e && *e == '/') avail = std::strtol(e + 1, nullptr, 10);
-}
-
 // scripts/synth_check.py on `top` at P, K; with a device, also nextpnr-ice40 for Fmax.
 SynthRun run_synth(const std::string& top, unsigned p, unsigned k, const std::string& device,
                    const std::string& package) {
-  const std::string out = std::string(SHOAL_BENCH_SYNTH_DIR) + "/bench-drrm-" + top + "-P" +
-                          std::to_string(p) + "K" + std::to_string(k) +
-                          (device.empty() ? "" : "-" + device);
-  std::string cmd = std::string(SHOAL_PYTHON) + " " + SHOAL_SYNTH_CHECK + " --yosys " +
-                    SHOAL_YOSYS_BIN + " --top " + top + " --out " + out + " --params P=" +
-                    std::to_string(p) + " K=" + std::to_string(k);
+  shoal::bench::SynthJob job;
+  job.top = top;
+  job.out = std::string(SHOAL_BENCH_SYNTH_DIR) + "/bench-drrm-" + top + "-P" + std::to_string(p) +
+            "K" + std::to_string(k) + (device.empty() ? "" : "-" + device);
+  job.yosys = SHOAL_YOSYS_BIN;
+  job.params = {"P=" + std::to_string(p), "K=" + std::to_string(k)};
   if (!device.empty()) {
-    cmd += std::string(" --nextpnr --nextpnr-bin ") + SHOAL_NEXTPNR_BIN + " --device " + device +
-           " --package " + package;
+    job.nextpnr = true;
+    job.nextpnr_bin = SHOAL_NEXTPNR_BIN;
+    job.device = device;
+    job.package = package;
   }
-  cmd += std::string(" -- ") + SHOAL_DRRM_SOURCES + " > " + out + ".run.log 2>&1";
-  std::fprintf(stderr, "bench-drrm: %s at P=%u K=%u%s (log %s.run.log)...\n", top.c_str(), p, k,
-               device.empty() ? "" : (" + nextpnr " + device).c_str(), out.c_str());
+  job.sources = shoal::bench::split_list(SHOAL_DRRM_SOURCES);
+  job.log = job.out + ".run.log";
+  std::fprintf(stderr, "bench-drrm: %s at P=%u K=%u%s (log %s)...\n", top.c_str(), p, k,
+               device.empty() ? "" : (" + nextpnr " + device).c_str(), job.log.c_str());
+  const shoal::bench::SynthResult s = shoal::bench::run_synth(job);
   SynthRun r;
-  std::remove((out + ".json").c_str());
-  std::remove((out + ".pnr.log").c_str());
-  const int rc = std::system(cmd.c_str());
-  const std::string j = read_file(out + ".json");
-  r.ok = rc == 0 && json_number(j, "luts", r.luts) && json_number(j, "ffs", r.ffs) &&
-         json_number(j, "brams", r.brams);
-  r.have_fmax = r.ok && json_number(j, "fmax_mhz", r.fmax);
-  const std::string log = read_file(out + ".pnr.log");
-  pnr_util(log, "ICESTORM_LC", r.lc_used, r.lc_avail);
-  pnr_util(log, "SB_IO", r.io_used, r.io_avail);
+  r.ok = s.ran_ok && s.luts && s.ffs && s.brams;
+  if (r.ok) {
+    r.luts = *s.luts;
+    r.ffs = *s.ffs;
+    r.brams = *s.brams;
+  }
+  r.have_fmax = r.ok && s.fmax_mhz.has_value();
+  if (r.have_fmax) r.fmax = *s.fmax_mhz;
+  if (auto u = shoal::bench::pnr_utilisation(s.pnr_log, "ICESTORM_LC")) {
+    r.lc_used = u->first;
+    r.lc_avail = u->second;
+  }
+  if (auto u = shoal::bench::pnr_utilisation(s.pnr_log, "SB_IO")) {
+    r.io_used = u->first;
+    r.io_avail = u->second;
+  }
   return r;
 }
 
@@ -283,9 +260,8 @@ int main(int argc, char** argv) {
   bool synth = true;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--json" && i + 1 < argc) {
-      json = argv[++i];
-    } else if (a == "--no-synth") {
+    if (shoal::bench::json_arg(argc, argv, i, json)) continue;
+    if (a == "--no-synth") {
       synth = false;
     } else {
       std::fprintf(stderr, "usage: bench-drrm [--json FILE] [--no-synth]\n");
@@ -297,27 +273,7 @@ int main(int argc, char** argv) {
     synth_figures(Dual::P, Dual::K);
     synth_figures(16, 4);
   }
-  std::printf("%-28s %12s  %-12s %s\n", "figure", "value", "unit", "parameters");
-  for (const auto& f : g_figs) {
-    if (f.valid) {
-      std::printf("%-28s %12.2f  %-12s %s\n", f.name.c_str(), f.value, f.unit.c_str(),
-                  f.params.c_str());
-    } else {
-      std::printf("%-28s %12s  %-12s %s\n", f.name.c_str(), "n/a", f.unit.c_str(),
-                  f.params.c_str());
-    }
-  }
-  if (!json.empty()) {
-    std::ofstream o(json);
-    o << "[\n";
-    for (std::size_t i = 0; i < g_figs.size(); ++i) {
-      const auto& f = g_figs[i];
-      o << "  {\"name\": \"" << f.name << "\", \"value\": ";
-      if (f.valid) o << f.value; else o << "null";
-      o << ", \"unit\": \"" << f.unit << "\", \"parameters\": " << f.params << "}"
-        << (i + 1 < g_figs.size() ? "," : "") << "\n";
-    }
-    o << "]\n";
-  }
+  g_report.print_table();
+  if (!json.empty() && !g_report.write_json(json)) return 1;
   return g_ok ? 0 : 1;
 }

@@ -5,12 +5,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <regex>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -27,14 +24,9 @@
 #pragma GCC diagnostic pop
 #include "wmu/wmu.hpp"
 
-namespace {
+#include "bench_report.hpp"
 
-struct Figure {
-  std::string name;
-  double value;
-  std::string unit;
-  std::string params;  // JSON object text
-};
+namespace {
 
 // Drives one Verilated block: telemetry (processor p in partition p % K, all busy or all idle)
 // and back-to-back bus reads.
@@ -165,54 +157,41 @@ struct Synth {
   bool ok = false;
 };
 
-std::optional<double> json_num(const std::string& text, const std::string& key) {
-  const std::regex re("\"" + key + "\":\\s*([0-9.]+)");
-  std::smatch m;
-  if (std::regex_search(text, m, re)) return std::stod(m[1]);
-  return std::nullopt;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-// "ICESTORM_LC:  9087/ 5280" in nextpnr's device-utilisation report
-void pnr_util(const std::string& log, const std::string& bel, std::optional<double>& used,
-              std::optional<double>& avail) {
-  const std::regex re(bel + ":\\s+([0-9]+)/\\s*([0-9]+)");
-  std::smatch m;
-  if (std::regex_search(log, m, re)) {
-    used = std::stod(m[1]);
-    avail = std::stod(m[2]);
-  }
-}
-
 // reuse: read the outputs of an earlier synth_check run instead of running it again
 Synth synthesize(unsigned p, unsigned k, const std::string& out_dir, bool reuse) {
-  const std::string out = out_dir + "/bench-wmu-p" + std::to_string(p) + "-k" + std::to_string(k);
-  std::ostringstream cmd;
-  cmd << SHOAL_PYTHON << " " << SHOAL_SOURCE_DIR << "/scripts/synth_check.py --yosys "
-      << SHOAL_YOSYS_BIN << " --top wmu --out " << out << " --params P=" << p << " K=" << k
-      << " --nextpnr --device up5k --package sg48 -- " << SHOAL_REGS_PKG << " "
-      << SHOAL_SOURCE_DIR << "/rtl/wmu/wmu_core.sv " << SHOAL_SOURCE_DIR << "/rtl/wmu/wmu.sv";
+  shoal::bench::SynthJob job;
+  job.top = "wmu";
+  job.out = out_dir + "/bench-wmu-p" + std::to_string(p) + "-k" + std::to_string(k);
+  job.yosys = SHOAL_YOSYS_BIN;
+  job.params = {"P=" + std::to_string(p), "K=" + std::to_string(k)};
+  job.nextpnr = true;
+  job.device = "up5k";
+  job.package = "sg48";
+  job.sources = {SHOAL_REGS_PKG, std::string(SHOAL_SOURCE_DIR) + "/rtl/wmu/wmu_core.sv",
+                 std::string(SHOAL_SOURCE_DIR) + "/rtl/wmu/wmu.sv"};
+  shoal::bench::SynthResult r;
   Synth s;
   if (reuse) {
-    std::cerr << "bench-wmu: reading the results of an earlier run: " << out << ".*\n";
+    std::cerr << "bench-wmu: reading the results of an earlier run: " << job.out << ".*\n";
+    r = shoal::bench::read_synth(job.out);
     s.ok = true;
   } else {
-    std::cerr << "bench-wmu: " << cmd.str() << "\n";
-    s.ok = std::system(cmd.str().c_str()) == 0;
+    std::cerr << "bench-wmu: " << job.command() << "\n";
+    r = shoal::bench::run_synth(job);
+    s.ok = r.ran_ok;
   }
-  const std::string text = slurp(out + ".json");
-  pnr_util(slurp(out + ".pnr.log"), "ICESTORM_LC", s.lc_used, s.lc_avail);
-  pnr_util(slurp(out + ".pnr.log"), "SB_IO", s.io_used, s.io_avail);
-  s.luts = json_num(text, "luts");
-  s.ffs = json_num(text, "ffs");
-  s.brams = json_num(text, "brams");
-  s.fmax = json_num(text, "fmax_mhz");
+  if (auto u = shoal::bench::pnr_utilisation(r.pnr_log, "ICESTORM_LC")) {
+    s.lc_used = double(u->first);
+    s.lc_avail = double(u->second);
+  }
+  if (auto u = shoal::bench::pnr_utilisation(r.pnr_log, "SB_IO")) {
+    s.io_used = double(u->first);
+    s.io_avail = double(u->second);
+  }
+  s.luts = r.luts;
+  s.ffs = r.ffs;
+  s.brams = r.brams;
+  s.fmax = r.fmax_mhz;
   return s;
 }
 
@@ -227,9 +206,8 @@ int main(int argc, char** argv) {
   bool synth = true, reuse = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--json" && i + 1 < argc) {
-      json_path = argv[++i];
-    } else if (a == "--no-synth") {
+    if (shoal::bench::json_arg(argc, argv, i, json_path)) continue;
+    if (a == "--no-synth") {
       synth = false;
     } else if (a == "--reuse-synth") {
       reuse = true;
@@ -241,11 +219,11 @@ int main(int argc, char** argv) {
     }
   }
 
-  std::vector<Figure> figs;
+  shoal::bench::Report report("bench-wmu", 1);
   auto lat = [&](unsigned p, unsigned k, unsigned part, Latency l) {
     const std::string pr = params(p, k, ", \"partition\": " + std::to_string(part));
-    figs.push_back({"window_end_to_sample_visible", double(l.sample), "cycles", pr});
-    figs.push_back({"window_end_to_threshold_irq", double(l.irq), "cycles", pr});
+    report.add("window_end_to_sample_visible", double(l.sample), "cycles", pr);
+    report.add("window_end_to_threshold_irq", double(l.irq), "cycles", pr);
   };
   lat(64, 16, 0, measure<Vwmu_c, 64, 16>(0));
   lat(64, 16, 15, measure<Vwmu_c, 64, 16>(15));
@@ -256,42 +234,24 @@ int main(int argc, char** argv) {
     for (auto [p, k] : {std::pair{64u, 16u}, std::pair{16u, 4u}}) {
       const Synth s = synthesize(p, k, out_dir, reuse);
       const std::string pr = params(p, k, ", \"device\": \"up5k\"");
-      if (s.luts) figs.push_back({"yosys_sb_lut4", *s.luts, "cells", pr});
-      if (s.ffs) figs.push_back({"yosys_dff", *s.ffs, "cells", pr});
-      if (s.brams) figs.push_back({"yosys_bram", *s.brams, "cells", pr});
+      if (s.luts) report.add("yosys_sb_lut4", *s.luts, "cells", pr);
+      if (s.ffs) report.add("yosys_dff", *s.ffs, "cells", pr);
+      if (s.brams) report.add("yosys_bram", *s.brams, "cells", pr);
       if (s.fmax) {
-        figs.push_back({"nextpnr_fmax", *s.fmax, "MHz", pr});
+        report.add("nextpnr_fmax", *s.fmax, "MHz", pr);
       } else if (s.luts) {
         // honest: no Fmax when the design does not place and route on the device
-        figs.push_back({"nextpnr_fits", 0, "bool", pr});
+        report.add("nextpnr_fits", 0, "bool", pr);
       }
-      if (s.lc_used) figs.push_back({"nextpnr_icestorm_lc_needed", *s.lc_used, "cells", pr});
-      if (s.lc_avail) figs.push_back({"nextpnr_icestorm_lc_available", *s.lc_avail, "cells", pr});
-      if (s.io_used) figs.push_back({"nextpnr_sb_io_needed", *s.io_used, "pins", pr});
-      if (s.io_avail) figs.push_back({"nextpnr_sb_io_available", *s.io_avail, "pins", pr});
+      if (s.lc_used) report.add("nextpnr_icestorm_lc_needed", *s.lc_used, "cells", pr);
+      if (s.lc_avail) report.add("nextpnr_icestorm_lc_available", *s.lc_avail, "cells", pr);
+      if (s.io_used) report.add("nextpnr_sb_io_needed", *s.io_used, "pins", pr);
+      if (s.io_avail) report.add("nextpnr_sb_io_available", *s.io_avail, "pins", pr);
       if (!s.ok) std::cerr << "bench-wmu: synthesis at P=" << p << " K=" << k << " failed\n";
     }
   }
 
-  std::printf("%-32s %12s  %-7s %s\n", "figure", "value", "unit", "parameters");
-  for (const auto& f : figs) {
-    std::printf("%-32s %12.1f  %-7s %s\n", f.name.c_str(), f.value, f.unit.c_str(),
-                f.params.c_str());
-  }
-  if (!json_path.empty()) {
-    std::ofstream o(json_path);
-    o << "[\n";
-    for (size_t i = 0; i < figs.size(); ++i) {
-      const auto& f = figs[i];
-      o << "  {\"name\": \"" << f.name << "\", \"value\": " << f.value << ", \"unit\": \""
-        << f.unit << "\", \"parameters\": " << f.params << "}" << (i + 1 < figs.size() ? "," : "")
-        << "\n";
-    }
-    o << "]\n";
-    if (!o) {
-      std::cerr << "bench-wmu: cannot write " << json_path << "\n";
-      return 1;
-    }
-  }
+  report.print_table();
+  if (!json_path.empty() && !report.write_json(json_path)) return 1;
   return 0;
 }
