@@ -1,0 +1,41 @@
+# Compile the kernel sources for RV32 as freestanding C++17 (-Werror), link them into one
+# relocatable object and fail on any undefined symbol other than memcpy/memset.
+# cmake -DCXX=... -DLD=... -DNM=... -DINC=... -DOUT=... -DSOURCES="a.cpp;b.cpp" -P this
+file(MAKE_DIRECTORY ${OUT})
+foreach(opt -O0 -Os -O2)
+  set(objs)
+  foreach(src IN LISTS SOURCES)
+    get_filename_component(stem ${src} NAME_WE)
+    set(obj ${OUT}/${stem}${opt}.o)
+    execute_process(
+      COMMAND ${CXX} -march=rv32im -misa-spec=2.2 -mabi=ilp32 -std=c++17 -ffreestanding
+              -fno-exceptions -fno-rtti -nostdlib -Wall -Wextra -Werror ${opt} -I${INC}
+              -c ${src} -o ${obj}
+      RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "freestanding RV32 compile failed (${opt}): ${src}")
+    endif()
+    list(APPEND objs ${obj})
+  endforeach()
+  set(all ${OUT}/rtos_all${opt}.o)
+  execute_process(COMMAND ${LD} -m elf32lriscv -r -o ${all} ${objs} RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "relocatable link failed (${opt})")
+  endif()
+  execute_process(COMMAND ${NM} -u ${all} OUTPUT_VARIABLE undef RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "nm failed (${opt})")
+  endif()
+  string(REGEX MATCHALL "U [^\n]+" syms "${undef}")
+  set(bad)
+  foreach(s IN LISTS syms)
+    string(REGEX REPLACE "^U " "" name "${s}")
+    if(NOT name MATCHES "^(memcpy|memset)$")
+      list(APPEND bad ${name})
+    endif()
+  endforeach()
+  if(bad)
+    message(FATAL_ERROR "undefined symbols in the freestanding kernel (${opt}): ${bad}")
+  endif()
+  message(STATUS "freestanding RV32 kernel ${opt}: ok (undefined: ${syms})")
+endforeach()
