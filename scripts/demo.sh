@@ -19,7 +19,7 @@ echo "== configure and build ($BUILD)"
 cmake -S . -B "$BUILD" -G Ninja >/dev/null
 cmake --build "$BUILD" -j "$(nproc)"
 
-SOCK=${SHOAL_SIM_SOCKET:-${XDG_RUNTIME_DIR:-/tmp}/shoal-sim-$USER.sock}
+SOCK=${SHOAL_SIM_SOCKET:-${XDG_RUNTIME_DIR:-/tmp}/shoal-sim-$(id -un).sock}
 LOG=$(mktemp -t shoal-sim.XXXXXX.log)
 echo "== starting the co-simulated card: $BUILD/bin/shoal-sim --socket $SOCK"
 "$BUILD/bin/shoal-sim" --socket "$SOCK" >"$LOG" 2>&1 &
