@@ -82,6 +82,16 @@ Status Kernel::check_timeout(Tick timeout) {
   return Status::Ok;
 }
 
+Status Kernel::check_blocking_call(uint32_t magic, uint32_t want, Tick timeout) const {
+  if (magic != want) return Status::NotInitialized;
+  Status st = check_timeout(timeout);
+  if (st != Status::Ok) return st;
+  st = check_task_caller();
+  if (st != Status::Ok) return st;
+  if (timeout != kNoWait && current_ == idle_) return Status::WrongContext;  // idle never blocks
+  return Status::Ok;
+}
+
 void Kernel::block_current(List* wl, WaitKind kind, Tick timeout) {
   Task* t = current_;
   ready_remove(t);

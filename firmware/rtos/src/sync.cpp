@@ -5,15 +5,6 @@
 
 namespace shoal::rtos {
 
-namespace {
-// Common prologue of a blocking call: caller must be a started, non-idle task.
-Status blocking_caller_ok(Status caller_check, const Task* cur, const Task* idle, Tick timeout) {
-  if (caller_check != Status::Ok) return caller_check;
-  if (timeout != kNoWait && cur == idle) return Status::WrongContext;  // idle never blocks
-  return Status::Ok;
-}
-}  // namespace
-
 // ---- semaphores ----------------------------------------------------------------------------
 
 Status Kernel::sem_init(Semaphore* s, uint32_t initial, uint32_t max) {
@@ -29,10 +20,7 @@ Status Kernel::sem_init(Semaphore* s, uint32_t initial, uint32_t max) {
 
 Status Kernel::sem_take(Semaphore* s, Tick timeout) {
   if (s == nullptr) return Status::NullArg;
-  if (s->magic != kMagicSem) return Status::NotInitialized;
-  Status st = check_timeout(timeout);
-  if (st != Status::Ok) return st;
-  st = blocking_caller_ok(check_task_caller(), current_, idle_, timeout);
+  Status st = check_blocking_call(s->magic, kMagicSem, timeout);
   if (st != Status::Ok) return st;
   if (s->count > 0) {
     --s->count;
@@ -92,10 +80,7 @@ Status Kernel::mutex_init(Mutex* m) {
 
 Status Kernel::mutex_lock(Mutex* m, Tick timeout) {
   if (m == nullptr) return Status::NullArg;
-  if (m->magic != kMagicMutex) return Status::NotInitialized;
-  Status st = check_timeout(timeout);
-  if (st != Status::Ok) return st;
-  st = blocking_caller_ok(check_task_caller(), current_, idle_, timeout);
+  Status st = check_blocking_call(m->magic, kMagicMutex, timeout);
   if (st != Status::Ok) return st;
   Task* cur = current_;
   if (m->owner == nullptr) {
@@ -199,10 +184,7 @@ Status Kernel::queue_receive_common(Queue* q, void* out, bool* woke_higher) {
 
 Status Kernel::queue_send(Queue* q, const void* item, Tick timeout) {
   if (q == nullptr || item == nullptr) return Status::NullArg;
-  if (q->magic != kMagicQueue) return Status::NotInitialized;
-  Status st = check_timeout(timeout);
-  if (st != Status::Ok) return st;
-  st = blocking_caller_ok(check_task_caller(), current_, idle_, timeout);
+  Status st = check_blocking_call(q->magic, kMagicQueue, timeout);
   if (st != Status::Ok) return st;
   bool woke = false;
   st = queue_send_common(q, item, &woke);
@@ -215,10 +197,7 @@ Status Kernel::queue_send(Queue* q, const void* item, Tick timeout) {
 
 Status Kernel::queue_receive(Queue* q, void* out, Tick timeout) {
   if (q == nullptr || out == nullptr) return Status::NullArg;
-  if (q->magic != kMagicQueue) return Status::NotInitialized;
-  Status st = check_timeout(timeout);
-  if (st != Status::Ok) return st;
-  st = blocking_caller_ok(check_task_caller(), current_, idle_, timeout);
+  Status st = check_blocking_call(q->magic, kMagicQueue, timeout);
   if (st != Status::Ok) return st;
   bool woke = false;
   st = queue_receive_common(q, out, &woke);
@@ -305,9 +284,7 @@ Status Kernel::flags_wait(EventFlags* f, uint32_t mask, uint8_t mode, Tick timeo
   if (f == nullptr) return Status::NullArg;
   if (f->magic != kMagicFlags) return Status::NotInitialized;
   if (mask == 0 || (mode & ~(kFlagsAll | kFlagsClear)) != 0) return Status::BadArg;
-  Status st = check_timeout(timeout);
-  if (st != Status::Ok) return st;
-  st = blocking_caller_ok(check_task_caller(), current_, idle_, timeout);
+  Status st = check_blocking_call(f->magic, kMagicFlags, timeout);
   if (st != Status::Ok) return st;
   if (flags_satisfied(f->bits, mask, mode)) {
     if (matched != nullptr) *matched = f->bits;

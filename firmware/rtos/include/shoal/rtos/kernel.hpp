@@ -177,6 +177,9 @@ class Kernel {
   void delay_insert(Task* t, Tick ticks);
   Status check_task_caller() const;
   static Status check_timeout(Tick timeout);
+  // The common checks of every blocking call: object initialized, timeout in range, called
+  // from a task (not an ISR, kernel started), and the idle task never asked to block.
+  Status check_blocking_call(uint32_t magic, uint32_t want, Tick timeout) const;
   void block_current(List* wl, WaitKind kind, Tick timeout);
   bool wake(Task* t, Status st);       // true if t outranks the current task
   void set_effective_priority(Task* t, uint8_t p);
