@@ -22,11 +22,16 @@ from pathlib import Path
 
 def run_yosys(a, sources: list[str], out: Path) -> tuple[int, str]:
     defs = " ".join(f"-D{d}" for d in a.defines)
-    # hierarchy -chparam (unlike chparam) keeps the top's name, so synth_ice40 -top finds it
-    chparams = "".join(f" -chparam {k} {v}" for k, _, v in (p.partition("=") for p in a.params))
     script = [f"read_verilog -sv {defs} {' '.join(sources)}"]
+    if a.params:
+        # chparam derives the top under a new name; auto-top finds it (the sources must hold a
+        # single hierarchy) and rename -top gives it its name back for synth_ice40 -top. (Yosys
+        # 0.23's hierarchy -chparam trips an internal assertion on some designs.)
+        sets = " ".join(f"-set {k} {v}" for k, _, v in (p.partition("=") for p in a.params))
+        script += [f"chparam {sets} {a.top}", "hierarchy -check -auto-top", f"rename -top {a.top}"]
+    else:
+        script += [f"hierarchy -check -top {a.top}"]
     script += [
-        f"hierarchy -check -top {a.top}{chparams}",
         "proc",
         # no latches: a latch after proc means an incompletely assigned always_comb
         "select -assert-none t:$dlatch t:$adlatch t:$dlatchsr t:$sr",

@@ -51,13 +51,14 @@ bool run_workload(const std::string& elf, uint32_t& cycles, uint32_t& instret, u
 }
 
 // scripts/synth_check.py on `top` (summary and messages in OUT.summary); with pnr, nextpnr too
-bool synth(const std::string& top, const std::string& sources, const std::string& device,
-           const std::string& package, bool pnr, double& luts, double& ffs, double& brams,
-           double& fmax) {
+bool synth(const std::string& top, const std::string& sources, const std::string& params,
+           const std::string& device, const std::string& package, bool pnr, double& luts,
+           double& ffs, double& brams, double& fmax) {
   shoal::bench::SynthJob job;
   job.top = top;
   job.out = std::string(SHOAL_BENCH_SYNTH_DIR) + "/" + top + "-" + device;
   job.sources = shoal::bench::split_list(sources);
+  job.params = shoal::bench::split_list(params);
   job.nextpnr = pnr;
   job.device = pnr ? device : "";
   job.package = pnr ? package : "";
@@ -114,14 +115,21 @@ int main(int argc, char** argv) {
   if (do_synth) {
     // resources from the plain small-FPGA tops; Fmax from timing harnesses that put the ports
     // behind registers (the bare tops have more ports than a 48-pin package has pins)
-    struct Target { const char* top; const char* fmax_top; const char* what; const char* sources; };
+    // (the small-FPGA configuration is set by parameters on the plain tops; the harnesses
+    // instantiate the same configuration)
+    struct Target {
+      const char* top; const char* fmax_top; const char* what; const char* plain_sources;
+      const char* params; const char* sources;
+    };
     const Target targets[] = {
-        {"shoal_core_ice40", "shoal_core_fmax_ice40", "core", SHOAL_CORE_SOURCES},
-        {"shoal_core_complex_ice40", "shoal_core_complex_fmax_ice40", "complex", SHOAL_COMPLEX_SOURCES}};
+        {"shoal_core", "shoal_core_fmax_ice40", "core", SHOAL_CORE_PLAIN_SOURCES,
+         SHOAL_CORE_PARAMS, SHOAL_CORE_SOURCES},
+        {"shoal_core_complex", "shoal_core_complex_fmax_ice40", "complex",
+         SHOAL_COMPLEX_PLAIN_SOURCES, SHOAL_COMPLEX_PARAMS, SHOAL_COMPLEX_SOURCES}};
     const char* devices[][2] = {{"up5k", "sg48"}, {"hx8k", "ct256"}};
     for (const auto& t : targets) {
       double l = 0, f = 0, b = 0, fm = -1;
-      if (!synth(t.top, t.sources, "none", "", false, l, f, b, fm)) return 1;
+      if (!synth(t.top, t.plain_sources, t.params, "none", "", false, l, f, b, fm)) return 1;
       std::string p = std::string("{\"top\": ") + json_string(t.top) + ", \"fast_mul\": false" +
                       (std::string(t.what) == "complex" ? ", \"iram_bytes\": 4096, \"dram_bytes\": 4096" : "") + "}";
       report.add(std::string(t.what) + "_luts", l, "SB_LUT4", p);
@@ -130,7 +138,7 @@ int main(int argc, char** argv) {
       if (!do_pnr) continue;
       for (const auto& d : devices) {
         double l2 = 0, f2 = 0, b2 = 0, fm2 = -1;
-        if (!synth(t.fmax_top, t.sources, d[0], d[1], true, l2, f2, b2, fm2)) return 1;
+        if (!synth(t.fmax_top, t.sources, "", d[0], d[1], true, l2, f2, b2, fm2)) return 1;
         std::string pp = std::string("{\"top\": ") + json_string(t.fmax_top) +
                          ", \"device\": " + json_string(d[0]) + ", \"package\": " +
                          json_string(d[1]) + ", \"seed\": 1}";

@@ -1,5 +1,5 @@
 // Timing harness for nextpnr: the core complex (small-FPGA configuration,
-// shoal_core_complex_ice40) with its ports behind registers, so it places on a 48-pin package.
+// shoal_core_complex with 4 KiB RAMs and FastMul = 0) with its ports behind registers, so it places on a 48-pin package.
 // Inputs come from a shift register fed by one pin; outputs are registered and XOR-reduced onto
 // one pin. Used only for the Fmax figure of bench-core; adds ~200 flip-flops.
 module shoal_core_complex_fmax_ice40 (
@@ -17,7 +17,7 @@ module shoal_core_complex_fmax_ice40 (
     out_q  <= out;
     sout_o <= ^out_q;
   end
-  shoal_core_complex_ice40 u_complex (
+  shoal_core_complex #(.IramBytes(4096), .DramBytes(4096), .FastMul(1'b0)) u_complex (
     .clk_i,
     .rst_ni,
     .core_reset_i    (in_q[0]),

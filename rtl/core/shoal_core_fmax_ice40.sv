@@ -1,4 +1,4 @@
-// Timing harness for nextpnr: the core (small-FPGA configuration, shoal_core_ice40) with its
+// Timing harness for nextpnr: the core (small-FPGA configuration: FastMul = 0) with its
 // ports behind registers, so it places on a 48-pin package. Inputs come from a shift register
 // fed by one pin; outputs are registered and XOR-reduced onto one pin (nothing is optimized
 // away). Used only for the Fmax figure of bench-core; adds ~180 flip-flops.
@@ -17,7 +17,7 @@ module shoal_core_fmax_ice40 (
     out_q  <= out;
     sout_o <= ^out_q;
   end
-  shoal_core_ice40 u_core (
+  shoal_core #(.FastMul(1'b0)) u_core (
     .clk_i,
     .rst_ni,
     .instr_req_o    (out[0]),
