@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -521,6 +522,13 @@ int shoal_fw_load(shoal_dev* dev, const char* elf_path, shoal_fw_progress_fn pro
   });
 }
 
+const char* shoal_fw_fault_name(uint32_t cause) {
+  // the causes of rtl/regmap/core.toml FW_FAULT.cause (firmware/rtos port::Fault)
+  static const char* const names[] = {"none", "stack overflow", "bad stack pointer", "assert",
+                                      "fatal trap", "api misuse", "task returned"};
+  return cause < sizeof names / sizeof names[0] ? names[cause] : "unknown";
+}
+
 int shoal_fw_status(shoal_dev* dev, struct shoal_fw_state* st) {
   return guarded([&]() -> int {
     if (dev == nullptr) return set_error(Errc::invalid_arg, "shoal_fw_status: NULL device");
@@ -537,10 +545,39 @@ int shoal_fw_status(shoal_dev* dev, struct shoal_fw_state* st) {
       if (!v) return set_error(v.error());
       *dst = *v;
     }
+    const std::pair<std::uint32_t, std::uint32_t*> fwregs[] = {
+        {SHOAL_CORE_FW_VERSION_ADDR, &full.fw_version}, {SHOAL_CORE_FW_UPTIME_ADDR, &full.fw_uptime},
+        {SHOAL_CORE_FW_TASKS_ADDR, &full.fw_tasks}, {SHOAL_CORE_FW_FAULT_ADDR, &full.fw_fault},
+        {SHOAL_CORE_FW_FAULT_DATA_ADDR, &full.fault_data}, {SHOAL_CORE_WDOG_CTRL_ADDR, &full.wdog_ctrl},
+        {SHOAL_CORE_WDOG_TIMEOUT_ADDR, &full.wdog_timeout}, {SHOAL_CORE_WDOG_COUNT_ADDR, &full.wdog_count},
+        {SHOAL_CORE_WDOG_STATUS_ADDR, &full.wdog_status}};
+    for (const auto& [addr, dst] : fwregs) {
+      auto v = rd(*dev, addr);
+      if (!v) return set_error(v.error());
+      *dst = *v;
+    }
+    for (std::uint32_t k = 0; k < SHOAL_CORE_FW_FAULT_NAME_COUNT; ++k) {
+      auto v = rd(*dev, SHOAL_CORE_FW_FAULT_NAME_ADDR_N(k));
+      if (!v) return set_error(v.error());
+      for (int b = 0; b < 4; ++b) full.fault_task_name[k * 4 + b] = static_cast<char>((*v >> (8 * b)) & 0xFF);
+    }
+    full.fault_task_name[sizeof full.fault_task_name - 1] = 0;
+    auto field = [](std::uint32_t v, std::uint32_t mask, unsigned lsb) { return (v & mask) >> lsb; };
+    full.task_count = field(full.fw_tasks, SHOAL_CORE_FW_TASKS_COUNT_MASK, SHOAL_CORE_FW_TASKS_COUNT_LSB);
+    full.sched_running = (full.fw_tasks & SHOAL_CORE_FW_TASKS_RUNNING_MASK) ? 1 : 0;
+    full.fault_valid = (full.fw_fault & SHOAL_CORE_FW_FAULT_VALID_MASK) ? 1 : 0;
+    full.fault_cause = field(full.fw_fault, SHOAL_CORE_FW_FAULT_CAUSE_MASK, SHOAL_CORE_FW_FAULT_CAUSE_LSB);
+    full.fault_task = field(full.fw_fault, SHOAL_CORE_FW_FAULT_TASK_MASK, SHOAL_CORE_FW_FAULT_TASK_LSB);
+    full.fault_count = field(full.fw_fault, SHOAL_CORE_FW_FAULT_COUNT_MASK, SHOAL_CORE_FW_FAULT_COUNT_LSB);
+    full.wdog_enabled = (full.wdog_ctrl & SHOAL_CORE_WDOG_CTRL_ENABLE_MASK) ? 1 : 0;
+    full.wdog_halt = (full.wdog_ctrl & SHOAL_CORE_WDOG_CTRL_HALT_MASK) ? 1 : 0;
+    full.wdog_expired = (full.wdog_status & SHOAL_CORE_WDOG_STATUS_EXPIRED_MASK) ? 1 : 0;
+    full.wdog_kicks = field(full.wdog_status, SHOAL_CORE_WDOG_STATUS_KICKS_MASK, SHOAL_CORE_WDOG_STATUS_KICKS_LSB);
     full.in_reset = (full.ctrl & SHOAL_CORE_CTRL_RESET_MASK) ? 1 : 0;
     full.running = (full.status & SHOAL_CORE_STATUS_RUNNING_MASK) ? 1 : 0;
     full.sleeping = (full.status & SHOAL_CORE_STATUS_SLEEPING_MASK) ? 1 : 0;
-    return fill_versioned(st, full, sizeof(shoal_fw_state), "shoal_fw_state");
+    // v1 ended at core_id; the firmware report and watchdog fields were appended
+    return fill_versioned(st, full, offsetof(shoal_fw_state, fw_version), "shoal_fw_state");
   });
 }
 

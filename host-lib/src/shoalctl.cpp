@@ -200,6 +200,9 @@ const char* block_status(bool present) { return present ? "present" : "absent"; 
 
 std::string fw_state(const shoal_fw_state& s);
 std::string fw_json(const shoal_fw_state& s);
+std::string fw_version(const shoal_fw_state& s);
+std::string fw_watchdog(const shoal_fw_state& s);
+std::string fw_fault(const shoal_fw_state& s);
 
 int cmd_info(const Options& o) {
   int rc = kExitOk;
@@ -277,7 +280,14 @@ int cmd_info(const Options& o) {
                     hexs(b.base, 5).c_str(), hexs(b.size, 5).c_str(), hexs(b.block_id, 4).c_str(), b.block_version);
       out << line;
     }
-    if (fw) out << "soft core:       " << fw_state(*fw) << ", LOAD_COUNT " << fw->load_count << "\n";
+    if (fw) {
+      out << "soft core:       " << fw_state(*fw) << ", LOAD_COUNT " << fw->load_count << "\n";
+      row("firmware", fw_version(*fw));
+      row("uptime", std::to_string(fw->fw_uptime) + " ticks");
+      row("tasks", std::to_string(fw->task_count) + (fw->sched_running ? " (scheduler running)" : ""));
+      row("watchdog", fw_watchdog(*fw));
+      row("last fault", fw_fault(*fw));
+    }
   }
   std::cout << out.str();
   return kExitOk;
@@ -291,13 +301,49 @@ std::string fw_state(const shoal_fw_state& s) {
   return s.sleeping ? "running (sleeping in wfi)" : "running";
 }
 
+// "kind major.minor.patch" of FW_VERSION ("none" before the firmware reports one)
+std::string fw_version(const shoal_fw_state& s) {
+  if (s.fw_version == 0) return "none reported";
+  const unsigned kind = s.fw_version >> 24;
+  return std::to_string((s.fw_version >> 16) & 0xff) + "." + std::to_string((s.fw_version >> 8) & 0xff) + "." +
+         std::to_string(s.fw_version & 0xff) + (kind == 1 ? " (RTOS image)" : "");
+}
+
+std::string fw_watchdog(const shoal_fw_state& s) {
+  std::string w = s.wdog_enabled ? "on, timeout " + std::to_string(s.wdog_timeout) + " cycles, " +
+                                       std::to_string(s.wdog_count) + " left"
+                                 : "off";
+  if (s.wdog_enabled && s.wdog_halt) w += ", halts the core on expiry";
+  w += s.wdog_expired ? ", EXPIRED (the firmware stopped kicking)" : "";
+  return w + ", kicks " + std::to_string(s.wdog_kicks);
+}
+
+std::string fw_fault(const shoal_fw_state& s) {
+  if (!s.fault_valid) return "none";
+  std::string task = s.fault_task_name[0] ? s.fault_task_name : "-";
+  return std::string(shoal_fw_fault_name(s.fault_cause)) + " in task '" + task + "' (#" +
+         std::to_string(s.fault_task) + "), data " + hexs(s.fault_data, 8) + ", " +
+         std::to_string(s.fault_count) + " reported";
+}
+
 std::string fw_json(const shoal_fw_state& s) {
+  auto b = [](std::uint32_t v) { return v ? "true" : "false"; };
   std::ostringstream o;
   o << "{\"state\": " << json_str(fw_state(s)) << ", \"ctrl\": " << s.ctrl << ", \"status\": " << s.status
-    << ", \"in_reset\": " << (s.in_reset ? "true" : "false") << ", \"running\": " << (s.running ? "true" : "false")
-    << ", \"sleeping\": " << (s.sleeping ? "true" : "false") << ", \"load_count\": " << s.load_count
+    << ", \"in_reset\": " << b(s.in_reset) << ", \"running\": " << b(s.running)
+    << ", \"sleeping\": " << b(s.sleeping) << ", \"load_count\": " << s.load_count
     << ", \"iram_base\": " << s.iram_base << ", \"iram_bytes\": " << s.iram_bytes << ", \"dram_base\": " << s.dram_base
-    << ", \"dram_bytes\": " << s.dram_bytes << "}";
+    << ", \"dram_bytes\": " << s.dram_bytes
+    << ", \"fw_version\": " << s.fw_version << ", \"fw_version_text\": " << json_str(fw_version(s))
+    << ", \"uptime_ticks\": " << s.fw_uptime << ", \"task_count\": " << s.task_count
+    << ", \"scheduler_running\": " << b(s.sched_running)
+    << ", \"watchdog\": {\"enabled\": " << b(s.wdog_enabled) << ", \"halt\": " << b(s.wdog_halt)
+    << ", \"timeout_cycles\": " << s.wdog_timeout << ", \"count\": " << s.wdog_count
+    << ", \"expired\": " << b(s.wdog_expired) << ", \"kicks\": " << s.wdog_kicks << "}"
+    << ", \"last_fault\": {\"valid\": " << b(s.fault_valid) << ", \"cause\": " << s.fault_cause
+    << ", \"cause_text\": " << json_str(shoal_fw_fault_name(s.fault_cause)) << ", \"task\": " << s.fault_task
+    << ", \"task_name\": " << json_str(s.fault_task_name) << ", \"data\": " << s.fault_data
+    << ", \"count\": " << s.fault_count << "}}";
   return o.str();
 }
 
@@ -317,7 +363,12 @@ int cmd_fw_status(const Options& o) {
             << "STATUS           " << hexs(s.status, 8) << "\n"
             << "LOAD_COUNT       " << s.load_count << " words\n"
             << "IRAM             " << hexs(s.iram_base, 8) << " + " << s.iram_bytes << " bytes\n"
-            << "DRAM             " << hexs(s.dram_base, 8) << " + " << s.dram_bytes << " bytes\n";
+            << "DRAM             " << hexs(s.dram_base, 8) << " + " << s.dram_bytes << " bytes\n"
+            << "firmware         " << fw_version(s) << "\n"
+            << "uptime           " << s.fw_uptime << " ticks\n"
+            << "tasks            " << s.task_count << (s.sched_running ? " (scheduler running)" : "") << "\n"
+            << "watchdog         " << fw_watchdog(s) << "\n"
+            << "last fault       " << fw_fault(s) << "\n";
   return kExitOk;
 }
 
@@ -489,7 +540,7 @@ int main(int argc, char** argv) {
               "completely first; a bad image leaves the core untouched, exit status 2)");
   fw_load->add_option("elf", o.elf, "ELF file")->required();
   fw_load->callback([&] { rc = cmd_fw_load(o); });
-  auto* fw_status = fwc->add_subcommand("status", "Soft-core state: CTRL, STATUS, LOAD_COUNT, memories");
+  auto* fw_status = fwc->add_subcommand("status", "Soft-core state: CTRL, STATUS, LOAD_COUNT, memories, firmware version, uptime, tasks, watchdog, last fault");
   fw_status->callback([&] { rc = cmd_fw_status(o); });
 
   try {

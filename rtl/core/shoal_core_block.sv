@@ -39,6 +39,25 @@ module shoal_core_block #(
   output logic [7:0]         console_data_o
 );
   logic        core_reset, host_we, running, sleeping;
+
+  // The core's own accesses to this block: its card-window request leaves on mst_* and comes
+  // back through the card bus to reg_*, in the same cycle (an idle arbiter and the decoder pass
+  // it through) or later (the bus was busy; mst_* fields are held until the answer). A slave
+  // write with the same offset, data and strobes as the core's outstanding write to this block
+  // is the core's: the firmware-written registers (FW_*, WDOG_CTRL/TIMEOUT) accept it. (A host
+  // write identical in every bit at that moment would be taken for it; it writes what the core
+  // is writing anyway.)
+  localparam logic [31:0] SelfBase = shoal_regs_pkg::CORE_BASE;  // size 0x4000: bits [19:14]
+  logic self_q, mst_to_self, self_out, core_wr;
+  assign mst_to_self = mst_req_o && mst_we_o && (mst_addr_o[19:14] == SelfBase[19:14]);
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni)          self_q <= 1'b0;
+    else if (mst_to_self) self_q <= 1'b1;
+    else if (mst_ack_i)   self_q <= 1'b0;
+  end
+  assign self_out = mst_to_self || self_q;
+  assign core_wr = self_out && reg_we_i && (reg_addr_i == mst_addr_o[13:0]) &&
+                   (reg_wdata_i == mst_wdata_o) && (reg_wstrb_i == mst_wstrb_o);
   logic [31:0] host_addr, host_wdata;
   logic [7:0]  doorbell;
 
@@ -64,7 +83,8 @@ module shoal_core_block #(
     .host_wdata_o   (host_wdata),
     .doorbell_o     (doorbell),
     .core_running_i (running),
-    .core_sleep_i   (sleeping)
+    .core_sleep_i   (sleeping),
+    .core_wr_i      (core_wr)
   );
 
   shoal_core_complex #(

@@ -290,3 +290,46 @@ TEST_CASE("stack fill pattern, high-water mark and guard", "[rtos][stack]") {
   Task* t = r.make(0, 2);
   CHECK(stack_unused_words(t->stack) == Rig::kWords);
 }
+
+TEST_CASE("next_wake_in gives the tickless idle its sleep, across the wrap", "[rtos][sched]") {
+  Rig r(0xFFFFFFF0u);
+  Task* a = r.make(0, 3, "a");
+  Task* b = r.make(1, 2, "b");
+  r.start();
+  REQUIRE(r.k.next_wake_in() == kWaitForever);  // nothing delayed
+  REQUIRE(r.k.current() == a);
+  REQUIRE(r.k.delay(40) == Status::Blocked);
+  r.run();
+  REQUIRE(r.k.current() == b);
+  REQUIRE(r.k.next_wake_in() == 40);
+  REQUIRE(r.k.delay(25) == Status::Blocked);    // b: earlier deadline
+  r.run();
+  REQUIRE(r.k.next_wake_in() == 25);
+  for (int i = 0; i < 24; ++i) r.k.tick();      // crosses the 32-bit wrap
+  REQUIRE(r.k.next_wake_in() == 1);
+  r.k.tick();
+  r.run();
+  REQUIRE(r.k.current() == b);                  // woke exactly at 25
+  REQUIRE(r.k.next_wake_in() == 15);
+}
+
+TEST_CASE("advance jumps the clock like that many ticks; a passed deadline wakes late", "[rtos][sched]") {
+  Rig r;
+  Task* a = r.make(0, 3, "a");
+  r.start();
+  REQUIRE(r.k.delay(30) == Status::Blocked);
+  r.run();
+  REQUIRE(r.k.current() == r.k.idle());
+  REQUIRE_FALSE(r.k.advance(29));               // within the sleep: nothing due
+  REQUIRE(r.k.now() == 29);
+  REQUIRE(a->state == TaskState::Blocked);
+  REQUIRE(r.k.advance(1));                      // the deadline: a is ready, switch
+  REQUIRE(r.k.now() == 30);
+  REQUIRE(r.run() == a);
+  REQUIRE(r.k.delay(5) == Status::Blocked);
+  r.run();
+  REQUIRE(r.k.advance(9));                      // overslept: woken at 39, not lost
+  REQUIRE(r.k.now() == 39);
+  REQUIRE(r.run() == a);
+  REQUIRE(r.k.wait_result(a) == Status::Ok);
+}

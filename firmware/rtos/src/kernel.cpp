@@ -293,6 +293,19 @@ bool Kernel::tick() {
   return need_switch();
 }
 
+Tick Kernel::next_wake_in() const {
+  if (delayed_.empty()) return kWaitForever;
+  const Task* t = delayed_.first_task();
+  const Tick left = t->wake_tick - now_;
+  return (left == 0 || left > kMaxTimeout) ? 1 : left;  // due (or overdue): at the next tick
+}
+
+bool Kernel::advance(Tick ticks) {
+  if (ticks == 0) return need_switch();
+  now_ += ticks - 1;
+  return tick();
+}
+
 bool Kernel::isr_exit() {
   if (isr_nesting_ == 0) return false;
   --isr_nesting_;

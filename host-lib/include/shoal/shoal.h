@@ -179,7 +179,24 @@ struct shoal_fw_state {
   uint32_t running;     /* STATUS.running */
   uint32_t sleeping;    /* STATUS.sleeping (waits in wfi) */
   uint32_t core_id;     /* core.ID (block id << 16 | version) */
+  /* --- appended (firmware report and watchdog; older callers pass a smaller struct_size) --- */
+  uint32_t fw_version;  /* core.FW_VERSION: kind << 24 | major << 16 | minor << 8 | patch (0: none) */
+  uint32_t fw_uptime;   /* core.FW_UPTIME: RTOS ticks (the heartbeat) */
+  uint32_t fw_tasks;    /* core.FW_TASKS (raw) */
+  uint32_t task_count;  /* FW_TASKS.count */
+  uint32_t sched_running; /* FW_TASKS.running */
+  uint32_t fw_fault;    /* core.FW_FAULT (raw); valid bit 31 */
+  uint32_t fault_valid, fault_cause, fault_task, fault_count;
+  uint32_t fault_data;  /* core.FW_FAULT_DATA */
+  char fault_task_name[12]; /* core.FW_FAULT_NAME as text, NUL terminated */
+  uint32_t wdog_ctrl, wdog_enabled, wdog_halt;
+  uint32_t wdog_timeout; /* cycles */
+  uint32_t wdog_count;  /* cycles left */
+  uint32_t wdog_status; /* raw */
+  uint32_t wdog_expired, wdog_kicks;
 };
+/* Text for shoal_fw_state.fault_cause ("none", "stack overflow", ...); "unknown" otherwise. */
+SHOAL_API const char* shoal_fw_fault_name(uint32_t cause);
 SHOAL_API int shoal_fw_status(shoal_dev* dev, struct shoal_fw_state* st);
 
 #ifdef __cplusplus

@@ -139,6 +139,13 @@ class Kernel {
 
   // ---- time and interrupts ----
   bool tick();                          // advance one tick; true if a switch is needed
+  // Ticks until the earliest delay or timeout expires (>= 1), or kWaitForever if none: how long
+  // a tickless idle may sleep.
+  Tick next_wake_in() const;
+  // Advance `ticks` (>= 1) ticks at once, for a tickless idle that slept: the clock jumps, then
+  // one tick() expires what is due (a deadline the jump passed wakes late, never lost). Returns
+  // what tick() returns. With ticks <= next_wake_in() it is exactly `ticks` calls of tick().
+  bool advance(Tick ticks);
   void set_time_slicing(bool on) { time_slicing_ = on; }
   void isr_enter() { ++isr_nesting_; }
   bool isr_exit();                      // true if the outermost exit must switch
