@@ -3,7 +3,8 @@
 #   shoal_catch_test(NAME ... SOURCES ... [LIBS ...] [LABELS ...] [ARGS ...] [TIMEOUT s])
 #   shoal_hls_kernel(NAME ... SOURCES ...) HLS kernel library + its subset-check test
 #   shoal_rtl_lint_test(NAME ... TOP ... SOURCES ... [LABELS ...])
-#   shoal_rtl_synth_test(NAME ... TOP ... SOURCES ... [LABELS ...] [PARAMS k=v ...])
+#   shoal_rtl_synth_test(NAME ... TOP ... SOURCES ... [LABELS ...] [PARAMS k=v ...]
+#                        [BLACKBOX files...])  (BLACKBOX: read as interfaces only)
 # Test executables land in ${CMAKE_BINARY_DIR}/tests; programs in ${CMAKE_BINARY_DIR}/bin.
 
 set(SHOAL_TEST_BIN_DIR ${CMAKE_BINARY_DIR}/tests)
@@ -97,7 +98,7 @@ endfunction()
 # Yosys: read_verilog -sv, synth_ice40, check -assert, and fail on any latch.
 # Writes the synthesis statistics to ${CMAKE_BINARY_DIR}/synth/<NAME>.stat for benchmarks.
 function(shoal_rtl_synth_test)
-  cmake_parse_arguments(S "" "NAME;TOP" "SOURCES;LABELS;PARAMS;DEFINES" ${ARGN})
+  cmake_parse_arguments(S "" "NAME;TOP" "SOURCES;LABELS;PARAMS;DEFINES;BLACKBOX" ${ARGN})
   if(NOT SHOAL_BUILD_TESTS OR NOT SHOAL_YOSYS)
     return()
   endif()
@@ -105,7 +106,7 @@ function(shoal_rtl_synth_test)
            COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/scripts/synth_check.py
                    --yosys ${SHOAL_YOSYS} --top ${S_TOP}
                    --out ${CMAKE_BINARY_DIR}/synth/${S_NAME}
-                   --params ${S_PARAMS} --defines ${S_DEFINES} --
+                   --params ${S_PARAMS} --defines ${S_DEFINES} --blackbox ${S_BLACKBOX} --
                    ${SHOAL_REGS_PKG_SV} ${S_SOURCES})
   set_tests_properties(${S_NAME} PROPERTIES LABELS "${S_LABELS};synth" TIMEOUT 900)
 endfunction()

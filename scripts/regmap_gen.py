@@ -113,6 +113,7 @@ class Block:
     version: int
     description: str
     regs: list[Reg] = field(default_factory=list)
+    host_write: bool = True  # false: the host may only read it (the firmware drives it)
     windows: list[Window] = field(default_factory=list)
 
 
@@ -228,7 +229,7 @@ class Loader:
         raw_blocks = []
         for i, b in enumerate(top.get("block", [])):
             w = f"{where} [[block]] #{i}"
-            self.check_keys(b, {"name", "base", "size", "file", "present"}, w)
+            self.check_keys(b, {"name", "base", "size", "file", "present", "host_write"}, w)
             bn = self.need(b, "name", str, w)
             base = self.need(b, "base", int, w)
             size = self.need(b, "size", int, w)
@@ -237,14 +238,20 @@ class Loader:
             if not isinstance(present, bool):
                 self.err(w, "'present' must be true or false")
                 present = False
+            host_write = b.get("host_write", True)
+            if not isinstance(host_write, bool):
+                self.err(w, "'host_write' must be true or false")
+                host_write = True
             if None in (bn, base, size, fname) or not self.ident(bn, w):
                 continue
-            raw_blocks.append((bn, base, size, card_path.parent / fname, present))
+            raw_blocks.append((bn, base, size, card_path.parent / fname, present, host_write))
         self.unique([rb[0] for rb in raw_blocks], f"{where} blocks")
         present = {rb[0]: rb[4] for rb in raw_blocks}
 
-        for bn, base, size, path, pres in raw_blocks:
-            card.blocks.append(self.load_block(path, bn, base, size, pres, card, present))
+        for bn, base, size, path, pres, hw in raw_blocks:
+            blk = self.load_block(path, bn, base, size, pres, card, present)
+            blk.host_write = hw
+            card.blocks.append(blk)
 
         for i, wd in enumerate(top.get("window", [])):
             w = f"{where} [[window]] #{i}"
@@ -472,6 +479,7 @@ def emit_sv(card: Card) -> str:
         lp(f"{B}_BASE", 32, b.base)
         lp(f"{B}_SIZE", 32, b.size)
         ip(f"{B}_PRESENT", int(b.present))
+        ip(f"{B}_HOST_WRITE", int(b.host_write))
         lp(f"{B}_BLOCK_ID", 16, b.block_id)
         lp(f"{B}_BLOCK_VERSION", 16, b.version)
         for w in b.windows:
@@ -527,6 +535,7 @@ def emit_c(card: Card) -> str:
         d(f"{B}_BASE", b.base)
         d(f"{B}_SIZE", b.size)
         d(f"{B}_PRESENT", str(int(b.present)))
+        d(f"{B}_HOST_WRITE", str(int(b.host_write)))
         d(f"{B}_BLOCK_ID", b.block_id)
         d(f"{B}_BLOCK_VERSION", b.version)
         for w in b.windows:
@@ -577,7 +586,9 @@ def emit_cpp(card: Card) -> str:
          "  std::uint32_t size;", "  bool writable;", "  const char* description;", "};", "",
          "struct BlockInfo {", "  const char* name;", "  std::uint32_t base;",
          "  std::uint32_t size;", "  bool present;", "  std::uint16_t id;",
-         "  std::uint16_t version;", "};", ""]
+         "  std::uint16_t version;",
+         "  bool host_write;  // false: BAR0 writes are refused (the firmware drives the block)",
+         "};", ""]
     vmaj, vmin, vpat = card.version
     o.append(f"inline constexpr unsigned kCardVersionMajor = {vmaj};")
     o.append(f"inline constexpr unsigned kCardVersionMinor = {vmin};")
@@ -653,7 +664,8 @@ def emit_cpp(card: Card) -> str:
     o.append("inline constexpr BlockInfo kBlocks[] = {")
     for b in card.blocks:
         o.append(f"    {{{cstr(b.name)}, 0x{b.base:x}, 0x{b.size:x}, "
-                 f"{'true' if b.present else 'false'}, 0x{b.block_id:x}, {b.version}}},")
+                 f"{'true' if b.present else 'false'}, 0x{b.block_id:x}, {b.version}, "
+                 f"{'true' if b.host_write else 'false'}}},")
     o.append("};")
     o += ["", "}  // namespace shoal::regs", ""]
     return "\n".join(o)
@@ -685,7 +697,8 @@ def emit_dtsi(card: Card) -> str:
               "\t\t};"]
     o += ["\t};", "", "\tbar0 {", "\t\t#address-cells = <1>;", "\t\t#size-cells = <1>;"]
     items = [(b.base, b.size, b.name, "okay" if b.present else "disabled",
-              [f"shoal,block-id = <0x{b.block_id:x}>;", f"shoal,block-version = <{b.version}>;"])
+              [f"shoal,block-id = <0x{b.block_id:x}>;", f"shoal,block-version = <{b.version}>;"]
+              + ([] if b.host_write else ["shoal,host-read-only;"]))
              for b in card.blocks]
     items += [(w.offset, w.size, w.name, "okay", [f"read-only;" if w.access == "ro" else
                                                   "read-write;"]) for w in card.windows]
@@ -710,14 +723,17 @@ def emit_docs(card: Card) -> dict[str, str]:
            "## Access types", "", "| type | meaning |", "| --- | --- |"]
     for a, m in ACCESS_TYPES.items():
         idx.append(f"| `{a.upper()}` | {m} |")
-    idx += ["", "## BAR0 layout", "", "| offset | size | name | present | description |",
-            "| --- | --- | --- | --- | --- |"]
+    idx += ["", "## BAR0 layout", "",
+            "Blocks marked *read* under host are driven by the soft core's firmware: BAR0 may "
+            "read them, a BAR0 write is refused (SLVERR, `ctrl.BUS_ERR_INFO.fwonly`).", "",
+            "| offset | size | name | present | host | description |",
+            "| --- | --- | --- | --- | --- | --- |"]
     items = [(b.base, b.size, f"[{b.name}]({b.name}.md)", "yes" if b.present else "not yet",
-              b.description) for b in card.blocks]
-    items += [(w.offset, w.size, w.name, "yes", f"{w.description} ({w.access.upper()} window)")
-              for w in card.windows]
-    for base, size, name, pres, desc in sorted(items):
-        idx.append(f"| `{base:#07x}` | `{size:#x}` | {name} | {pres} | {desc} |")
+              "read/write" if b.host_write else "read", b.description) for b in card.blocks]
+    items += [(w.offset, w.size, w.name, "yes", "read/write" if w.access == "rw" else "read",
+               f"{w.description} ({w.access.upper()} window)") for w in card.windows]
+    for base, size, name, pres, host, desc in sorted(items):
+        idx.append(f"| `{base:#07x}` | `{size:#x}` | {name} | {pres} | {host} | {desc} |")
     idx += ["", "## Card parameters", "", "| parameter | value |", "| --- | --- |"]
     for k, v in card.params.items():
         idx.append(f"| `{k}` | {v} |")

@@ -22,7 +22,11 @@ from pathlib import Path
 
 def run_yosys(a, sources: list[str], out: Path) -> tuple[int, str]:
     defs = " ".join(f"-D{d}" for d in a.defines)
-    script = [f"read_verilog -sv {defs} {' '.join(sources)}"]
+    boxes = [b for b in a.blackbox]
+    script = [f"read_verilog -sv {defs} {' '.join(s for s in sources if s not in boxes)}"]
+    if boxes:
+        # interfaces only: these modules are synthesized (and checked) by their own tests
+        script += [f"read_verilog -sv -lib {defs} {' '.join(boxes)}"]
     if a.params:
         # chparam derives the top under a new name; auto-top finds it (the sources must hold a
         # single hierarchy) and rename -top gives it its name back for synth_ice40 -top. (Yosys
@@ -77,6 +81,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--out", required=True, type=Path, help="output path prefix")
     ap.add_argument("--params", nargs="*", default=[], help="top-level parameters K=V")
     ap.add_argument("--defines", nargs="*", default=[], help="preprocessor defines")
+    ap.add_argument("--blackbox", nargs="*", default=[],
+                    help="source files read as interfaces only (black boxes), e.g. blocks "
+                         "whose own synthesis is checked elsewhere")
     ap.add_argument("--nextpnr", action="store_true", help="also place and route for Fmax")
     ap.add_argument("--nextpnr-bin", default="nextpnr-ice40")
     ap.add_argument("--device", default="up5k", help="nextpnr-ice40 device flag (up5k, hx8k)")

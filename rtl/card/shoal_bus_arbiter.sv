@@ -7,6 +7,10 @@
 // in the same cycle) and issues it when the bus is free; an idle bus issues a request in the
 // cycle it arrives, so a lone master sees no added latency.
 //
+// Origin: m_core_o says which master the request on the bus belongs to (1 = the soft core),
+// valid with m_req_o and for as long as the request is in flight; the decoder uses it to keep
+// the host off firmware-driven blocks.
+//
 // Fairness: round robin. When both masters wait, the one not granted last goes first, so each
 // waits for at most one transaction of the other. Every transaction ends: the decoder answers
 // every request (a silent block is timed out after its TIMEOUT cycles), so no master can hold
@@ -40,6 +44,7 @@ module shoal_bus_arbiter #(
   output logic [AW-1:0] m_addr_o,
   output logic [31:0]   m_wdata_o,
   output logic [3:0]    m_wstrb_o,
+  output logic          m_core_o,
   input  logic          m_ack_i,
   input  logic [31:0]   m_rdata_i,
   input  logic          m_err_i
@@ -83,6 +88,7 @@ module shoal_bus_arbiter #(
   assign m_addr_o  = sel ? c_addr_i  : h_addr_i;
   assign m_wdata_o = sel ? c_wdata_i : h_wdata_i;
   assign m_wstrb_o = sel ? c_wstrb_i : h_wstrb_i;
+  assign m_core_o  = sel;
 
   // the answer goes to the owner only
   assign h_ack_o   = busy_q && !owner_q && m_ack_i;

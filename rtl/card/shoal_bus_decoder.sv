@@ -4,6 +4,9 @@
 // - A block whose <BLOCK>_PRESENT is 0 is not decoded: its offsets are unmapped.
 // - An unmapped offset, or a write to the read-only DTB window, is refused here: no block sees
 //   it, the answer (err) comes one cycle later.
+// - A block with <BLOCK>_HOST_WRITE = 0 (host_write = false in the register map: the firmware
+//   drives it) takes writes from the soft core only (m_core_i = 1): a host write to it is
+//   refused here the same way (BUS_ERR_INFO.fwonly); the host may read it.
 // - A block that does not answer within TIMEOUT cycles is answered with err (the card never
 //   wedges); a late answer from it is dropped.
 // - Every refusal except the ctrl block's own (ctrl records those itself, knowing their kind)
@@ -20,6 +23,7 @@ module shoal_bus_decoder #(
   input  logic [AW-1:0] m_addr_i,
   input  logic [31:0]   m_wdata_i,
   input  logic [3:0]    m_wstrb_i,
+  input  logic          m_core_i,   // origin: 1 = the soft core, 0 = the host (BAR0)
   output logic          m_ack_o,
   output logic [31:0]   m_rdata_o,
   output logic          m_err_o,
@@ -28,6 +32,7 @@ module shoal_bus_decoder #(
   output logic [13:0]   blk_addr_o,
   output logic [31:0]   blk_wdata_o,
   output logic [3:0]    blk_wstrb_o,
+  output logic          blk_core_o,
   // ... and one request/answer set per target
   output logic          ctrl_req_o,
   input  logic          ctrl_ack_i,
@@ -84,6 +89,12 @@ module shoal_bus_decoder #(
                       shoal_regs_pkg::ALLOC_PRESENT != 0);
   end
 
+  // targets that refuse writes from the host (the DTB window is refused for everyone below)
+  logic [NT-1:0] fw_only;
+  assign fw_only = {shoal_regs_pkg::ALLOC_HOST_WRITE == 0, shoal_regs_pkg::WMU_HOST_WRITE == 0,
+                    shoal_regs_pkg::DRRM_HOST_WRITE == 0, shoal_regs_pkg::CORE_HOST_WRITE == 0,
+                    1'b0, shoal_regs_pkg::CTRL_HOST_WRITE == 0};
+
   logic [31:0] base;
   always_comb begin
     base = ({32{hit[0]}} & shoal_regs_pkg::CTRL_BASE)
@@ -99,10 +110,12 @@ module shoal_bus_decoder #(
   logic unused_offset_msbs;
   assign unused_offset_msbs = ^offset[31:14];  // blocks span at most 16 KiB
 
-  // the DTB window is a ROM: writes to it are refused here, never forwarded
-  logic dtb_write, fwd, refuse;
-  assign dtb_write = hit[1] && m_we_i;
-  assign fwd       = m_req_i && (hit != '0) && !dtb_write;
+  // the DTB window is a ROM: writes to it are refused here, never forwarded; so are host
+  // writes to the firmware-driven blocks
+  logic dtb_write, host_write, fwd, refuse;
+  assign dtb_write  = hit[1] && m_we_i;
+  assign host_write = m_we_i && !m_core_i && ((hit & fw_only) != '0);
+  assign fwd        = m_req_i && (hit != '0) && !dtb_write && !host_write;
   assign refuse    = m_req_i && !fwd;
 
   logic [NT-1:0] req;
@@ -119,6 +132,7 @@ module shoal_bus_decoder #(
   assign blk_addr_o  = offset[13:0];
   assign blk_wdata_o = m_wdata_i;
   assign blk_wstrb_o = m_wstrb_i;
+  assign blk_core_o  = m_core_i;
 
   // ---- answers ----
   logic [NT-1:0] acks, errs;
@@ -128,6 +142,8 @@ module shoal_bus_decoder #(
   logic [NT-1:0] sel_q;          // target of the request in flight (one-hot, 0 = none)
   logic          loc_q;          // a refusal of ours is due
   logic          loc_ro_q;       // ... because of a write to a read-only window
+  logic          loc_fw_q;       // ... because of a host write to a firmware-driven block
+  logic          core_q;         // the request came from the soft core
   logic          we_q;
   logic [31:0]   addr_q;
   logic [7:0]    wait_q;
@@ -152,6 +168,8 @@ module shoal_bus_decoder #(
       sel_q    <= '0;
       loc_q    <= 1'b0;
       loc_ro_q <= 1'b0;
+      loc_fw_q <= 1'b0;
+      core_q   <= 1'b0;
       we_q     <= 1'b0;
       addr_q   <= '0;
       wait_q   <= '0;
@@ -160,6 +178,8 @@ module shoal_bus_decoder #(
       if (m_req_i) begin
         sel_q    <= req;
         loc_ro_q <= dtb_write;
+        loc_fw_q <= host_write;
+        core_q   <= m_core_i;
         we_q     <= m_we_i;
         addr_q   <= addr;
         wait_q   <= '0;
@@ -179,9 +199,11 @@ module shoal_bus_decoder #(
   logic [31:0] info;
   always_comb begin
     info = we_q ? shoal_regs_pkg::CTRL_BUS_ERR_INFO_WRITE_MASK : 32'd0;
+    if (core_q) info |= shoal_regs_pkg::CTRL_BUS_ERR_INFO_CORE_MASK;
     if (loc_q) begin
-      info |= loc_ro_q ? shoal_regs_pkg::CTRL_BUS_ERR_INFO_READONLY_MASK
-                       : shoal_regs_pkg::CTRL_BUS_ERR_INFO_UNMAPPED_MASK;
+      if (loc_ro_q) info |= shoal_regs_pkg::CTRL_BUS_ERR_INFO_READONLY_MASK;
+      else if (loc_fw_q) info |= shoal_regs_pkg::CTRL_BUS_ERR_INFO_FWONLY_MASK;
+      else info |= shoal_regs_pkg::CTRL_BUS_ERR_INFO_UNMAPPED_MASK;
     end
   end
   assign err_evt_o  = loc_q || timed_out || (blk_err && !sel_q[0]);

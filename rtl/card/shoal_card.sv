@@ -1,12 +1,25 @@
 // Shoal card top: BAR0 AXI4-Lite slave and the soft core's bus master -> arbiter -> internal
-// register bus -> register blocks and the DTB ROM window. See rtl/card/README.md for the map.
+// register bus -> register blocks (ctrl, core, DRRM, WMU, ALLOC) and the DTB ROM window. See
+// rtl/card/README.md for the map and the ports.
+//
+// The DRRM drives the processors' control ports and tells the WMU where each processor is
+// (partition map, online); the WMU watches the processors' telemetry; DRRM, WMU and ALLOC
+// interrupt the soft core (sources PARAM_CORE_IRQ_*), whose firmware drives them. Their audit
+// events leave the card on the ev* ports (the audit-log block will take them).
 //
 // IramInit / DramInit: $readmemh images the soft core boots from at card reset ("" = none; the
 // simulation models pass build/firmware/shoal_fw.{iram,dram}.hex).
 module shoal_card #(
   parameter int unsigned NUM_HOST_IRQS = shoal_regs_pkg::PARAM_NUM_HOST_IRQS,
+  parameter int unsigned P             = shoal_regs_pkg::PARAM_NUM_PROCESSORS,
+  parameter int unsigned K             = shoal_regs_pkg::PARAM_NUM_PARTITIONS,
+  parameter int unsigned V             = shoal_regs_pkg::PARAM_NUM_IRQ_VECTORS,
+  parameter int unsigned T             = shoal_regs_pkg::PARAM_NUM_RESOURCE_TYPES,
   parameter              IramInit      = "",
-  parameter              DramInit      = ""
+  parameter              DramInit      = "",
+  localparam int unsigned KW = $clog2(K),
+  localparam int unsigned PW = $clog2(P),
+  localparam int unsigned VW = $clog2(V)
 ) (
   input  logic clk_i,
   input  logic rst_ni,
@@ -22,7 +35,30 @@ module shoal_card #(
   output logic [NUM_HOST_IRQS-1:0] irq_o,
   // soft-core console: one byte per valid cycle (for the simulator, or a UART on a board)
   output logic console_valid_o,
-  output logic [7:0] console_data_o
+  output logic [7:0] console_data_o,
+  // processor control ports (DRRM), bit / lane p = processor p
+  output logic [P-1:0] proc_pause_o,
+  output logic [P-1:0] proc_resume_o,
+  output logic [P*KW-1:0] proc_part_o,
+  output logic [P-1:0] proc_online_o,
+  input  logic [P-1:0] proc_quiesced_i,
+  // processor telemetry (WMU): busy (vs idle), one memory / I/O event per cycle
+  input  logic [P-1:0] proc_busy_i,
+  input  logic [P-1:0] proc_mem_i,
+  input  logic [P-1:0] proc_io_i,
+  // address check (DRRM isolation): request -> allow/deny
+  input  logic chk_valid_i, input logic [7:0] chk_proc_i, input logic [31:0] chk_addr_i,
+  input  logic chk_we_i, output logic chk_valid_o, output logic chk_allow_o,
+  // device interrupts into the DRRM's routing table -> delivery to a processor
+  input  logic dev_irq_valid_i, input logic [VW-1:0] dev_irq_vec_i,
+  output logic proc_irq_valid_o, output logic [PW-1:0] proc_irq_proc_o,
+  output logic [VW-1:0] proc_irq_vec_o,
+  // audit events: DRRM migrations (evm_*), DRRM isolation violations (evv_*), ALLOC (ev_*)
+  output logic evm_valid_o, output logic evm_timeout_o, output logic [3:0] evm_op_o,
+  output logic [7:0] evm_tag_o, output logic [KW-1:0] evm_part_o, output logic [P-1:0] evm_mask_o,
+  output logic evv_valid_o, output logic [7:0] evv_proc_o, output logic [31:0] evv_addr_o,
+  output logic evv_we_o, output logic [1:0] evv_reason_o,
+  output logic alloc_ev_valid_o, input logic alloc_ev_ready_i, output logic [63:0] alloc_ev_o
 );
   // ---- BAR0 port ----
   logic        host_req, host_we, host_ack, host_err;
@@ -55,6 +91,7 @@ module shoal_card #(
   logic [19:0] bus_addr;
   logic [31:0] bus_wdata, bus_rdata;
   logic [3:0]  bus_wstrb;
+  logic        bus_core;
 
   shoal_bus_arbiter #(.AW(20)) u_arbiter (
     .clk_i, .rst_ni,
@@ -63,11 +100,11 @@ module shoal_card #(
     .c_req_i(mst_req), .c_we_i(mst_we), .c_addr_i(mst_addr), .c_wdata_i(mst_wdata),
     .c_wstrb_i(mst_wstrb), .c_ack_o(mst_ack), .c_rdata_o(mst_rdata), .c_err_o(mst_err),
     .m_req_o(bus_req), .m_we_o(bus_we), .m_addr_o(bus_addr), .m_wdata_o(bus_wdata),
-    .m_wstrb_o(bus_wstrb), .m_ack_i(bus_ack), .m_rdata_i(bus_rdata), .m_err_i(bus_err)
+    .m_wstrb_o(bus_wstrb), .m_core_o(bus_core), .m_ack_i(bus_ack), .m_rdata_i(bus_rdata), .m_err_i(bus_err)
   );
 
   // ---- decoder ----
-  logic        blk_we;
+  logic        blk_we, blk_core;
   logic [13:0] blk_addr;
   logic [31:0] blk_wdata;
   logic [3:0]  blk_wstrb;
@@ -89,8 +126,10 @@ module shoal_card #(
   shoal_bus_decoder #(.AW(20)) u_decoder (
     .clk_i, .rst_ni,
     .m_req_i(bus_req), .m_we_i(bus_we), .m_addr_i(bus_addr), .m_wdata_i(bus_wdata),
-    .m_wstrb_i(bus_wstrb), .m_ack_o(bus_ack), .m_rdata_o(bus_rdata), .m_err_o(bus_err),
+    .m_wstrb_i(bus_wstrb), .m_core_i(bus_core), .m_ack_o(bus_ack), .m_rdata_o(bus_rdata),
+    .m_err_o(bus_err),
     .blk_we_o(blk_we), .blk_addr_o(blk_addr), .blk_wdata_o(blk_wdata), .blk_wstrb_o(blk_wstrb),
+    .blk_core_o(blk_core),
     .ctrl_req_o(ctrl_req), .ctrl_ack_i(ctrl_ack), .ctrl_rdata_i(ctrl_rdata), .ctrl_err_i(ctrl_err),
     .dtb_req_o(dtb_req), .dtb_ack_i(dtb_ack), .dtb_rdata_i(dtb_rdata), .dtb_err_i(dtb_err),
     .core_req_o(core_req), .core_ack_i(core_ack), .core_rdata_i(core_rdata), .core_err_i(core_err),
@@ -107,7 +146,8 @@ module shoal_card #(
   shoal_ctrl_regs #(.NUM_HOST_IRQS(NUM_HOST_IRQS)) u_ctrl (
     .clk_i, .rst_ni,
     .reg_req_i(ctrl_req), .reg_we_i(blk_we), .reg_addr_i(blk_addr), .reg_wdata_i(blk_wdata),
-    .reg_wstrb_i(blk_wstrb), .reg_ack_o(ctrl_ack), .reg_rdata_o(ctrl_rdata), .reg_err_o(ctrl_err),
+    .reg_wstrb_i(blk_wstrb), .reg_core_i(blk_core), .reg_ack_o(ctrl_ack), .reg_rdata_o(ctrl_rdata),
+    .reg_err_o(ctrl_err),
     .ext_err_i(err_evt), .ext_err_addr_i(err_addr), .ext_err_info_i(err_info),
     .irq_o, .soft_rst_o(soft_rst)
   );
@@ -122,10 +162,16 @@ module shoal_card #(
   // ---- soft core (rtl/core: core register block + core complex) ----
   // The core reaches every block through the arbiter, its own register block included (the
   // block answers on its own, so that cannot deadlock). Interrupt sources [7:0] are the host
-  // doorbells inside the block; the card-internal sources (DRRM/WMU/ALLOC) are not built yet.
+  // doorbells inside the block; the card-internal ones follow (shoal_regs_pkg::PARAM_CORE_IRQ_*).
   localparam int unsigned CoreIrqs = 16;
+  logic drrm_irq, wmu_irq, alloc_inv_err;
   logic [CoreIrqs-9:0] core_irq_src;
-  assign core_irq_src = '0;
+  always_comb begin
+    core_irq_src = '0;
+    core_irq_src[shoal_regs_pkg::PARAM_CORE_IRQ_DRRM - 8]  = drrm_irq;
+    core_irq_src[shoal_regs_pkg::PARAM_CORE_IRQ_WMU - 8]   = wmu_irq;
+    core_irq_src[shoal_regs_pkg::PARAM_CORE_IRQ_ALLOC - 8] = alloc_inv_err;
+  end
 
   shoal_core_block #(
     .NumIrqs  (CoreIrqs),
@@ -142,21 +188,57 @@ module shoal_card #(
     .console_valid_o, .console_data_o
   );
 
-  // ---- optional blocks not built yet ----
-  // <BLOCK>_PRESENT = 0 in rtl/regmap/card.toml, so the decoder never selects them. A block is
-  // wired by instantiating it here on blk_* and its <block>_req/_ack/_rdata/_err, passing
-  // soft_rst, and setting present = true. (The soft core keeps running across SOFT_RESET: the
-  // host restarts it with core.CTRL.reset.)
-  assign drrm_ack  = 1'b0;
-  assign drrm_rdata = '0;
-  assign drrm_err  = 1'b0;
-  assign wmu_ack   = 1'b0;
-  assign wmu_rdata = '0;
-  assign wmu_err   = 1'b0;
-  assign alloc_ack = 1'b0;
-  assign alloc_rdata = '0;
-  assign alloc_err = 1'b0;
+  // ---- DRRM, WMU, ALLOC ----
+  // A keyed SOFT_RESET returns their state to reset too (one registered pulse; the soft core
+  // keeps running across it: the host restarts it with core.CTRL.reset).
+  logic blk_rst_nq, blk_rst_n;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) blk_rst_nq <= 1'b1;
+    else         blk_rst_nq <= !soft_rst;
+  end
+  assign blk_rst_n = rst_ni && blk_rst_nq;
 
-  logic unused_blocks;
-  assign unused_blocks = ^{drrm_req, wmu_req, alloc_req, soft_rst};
+  logic [P-1:0] drrm_online;
+  drrm #(.P(P), .K(K), .V(V)) u_drrm (
+    .clk_i, .rst_ni(blk_rst_n),
+    .reg_req_i(drrm_req), .reg_we_i(blk_we), .reg_addr_i(blk_addr), .reg_wdata_i(blk_wdata),
+    .reg_wstrb_i(blk_wstrb), .reg_ack_o(drrm_ack), .reg_rdata_o(drrm_rdata), .reg_err_o(drrm_err),
+    .irq_o(drrm_irq),
+    .pause_o(proc_pause_o), .resume_o(proc_resume_o), .part_o(proc_part_o),
+    .online_o(drrm_online), .quiesced_i(proc_quiesced_i),
+    .chk_valid_i, .chk_proc_i, .chk_addr_i, .chk_we_i, .chk_valid_o, .chk_allow_o,
+    .irq_valid_i(dev_irq_valid_i), .irq_vec_i(dev_irq_vec_i), .irq_out_valid_o(proc_irq_valid_o),
+    .irq_out_proc_o(proc_irq_proc_o), .irq_out_vec_o(proc_irq_vec_o),
+    .evm_valid_o, .evm_timeout_o, .evm_op_o, .evm_tag_o, .evm_part_o, .evm_mask_o,
+    .evv_valid_o, .evv_proc_o, .evv_addr_o, .evv_we_o, .evv_reason_o
+  );
+  assign proc_online_o = drrm_online;
+
+  // the WMU's sample and crossing lanes are for a future consumer; firmware reads the registers
+  logic        wmu_evt_valid, wmu_evt_up, wmu_smp_valid;
+  logic [3:0]  wmu_evt_part, wmu_smp_part;
+  logic [15:0] wmu_smp_seq, wmu_smp_util, wmu_smp_ewma;
+  wmu #(.P(P), .K(K)) u_wmu (
+    .clk_i, .rst_ni(blk_rst_n),
+    .busy_i(proc_busy_i), .mem_i(proc_mem_i), .io_i(proc_io_i),
+    .assigned_i(drrm_online), .part_i(proc_part_o),
+    .reg_req_i(wmu_req), .reg_we_i(blk_we), .reg_addr_i(blk_addr), .reg_wdata_i(blk_wdata),
+    .reg_wstrb_i(blk_wstrb), .reg_ack_o(wmu_ack), .reg_rdata_o(wmu_rdata), .reg_err_o(wmu_err),
+    .irq_o(wmu_irq),
+    .evt_valid_o(wmu_evt_valid), .evt_part_o(wmu_evt_part), .evt_up_o(wmu_evt_up),
+    .smp_valid_o(wmu_smp_valid), .smp_part_o(wmu_smp_part), .smp_seq_o(wmu_smp_seq),
+    .smp_util_o(wmu_smp_util), .smp_ewma_o(wmu_smp_ewma)
+  );
+  logic unused_wmu_lanes;
+  assign unused_wmu_lanes = ^{wmu_evt_valid, wmu_evt_up, wmu_evt_part, wmu_smp_valid,
+                              wmu_smp_part, wmu_smp_seq, wmu_smp_util, wmu_smp_ewma};
+
+  alloc_regs #(.K(K), .T(T)) u_alloc (
+    .clk_i, .rst_ni(blk_rst_n),
+    .reg_req_i(alloc_req), .reg_we_i(blk_we), .reg_addr_i(blk_addr), .reg_wdata_i(blk_wdata),
+    .reg_wstrb_i(blk_wstrb), .reg_ack_o(alloc_ack), .reg_rdata_o(alloc_rdata),
+    .reg_err_o(alloc_err),
+    .ev_valid_o(alloc_ev_valid_o), .ev_ready_i(alloc_ev_ready_i), .ev_o(alloc_ev_o),
+    .inv_err_o(alloc_inv_err)
+  );
 endmodule

@@ -18,6 +18,7 @@ module shoal_ctrl_regs #(
   input  logic [13:0]              reg_addr_i,
   input  logic [31:0]              reg_wdata_i,
   input  logic [3:0]               reg_wstrb_i,
+  input  logic                     reg_core_i,   // origin of the request: 1 = the soft core
   output logic                     reg_ack_o,
   output logic [31:0]              reg_rdata_o,
   output logic                     reg_err_o,
@@ -113,6 +114,7 @@ module shoal_ctrl_regs #(
   assign do_soft_rst = wr && is_soft_reset && key_ok;
   always_comb begin
     own_info = reg_we_i ? shoal_regs_pkg::CTRL_BUS_ERR_INFO_WRITE_MASK : 32'd0;
+    if (reg_core_i) own_info |= shoal_regs_pkg::CTRL_BUS_ERR_INFO_CORE_MASK;
     if (!known) begin
       own_info |= shoal_regs_pkg::CTRL_BUS_ERR_INFO_UNMAPPED_MASK;
     end else if (wr_ro) begin

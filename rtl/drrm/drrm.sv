@@ -22,6 +22,7 @@ module drrm #(
   output logic [P-1:0]             pause_o,
   output logic [P-1:0]             resume_o,
   output logic [P*$clog2(K)-1:0]   part_o,
+  output logic [P-1:0]             online_o,
   input  logic [P-1:0]             quiesced_i,
   // address check
   input  logic                     chk_valid_i,
@@ -82,7 +83,7 @@ module drrm #(
     .cmd_perm_i(cmd_perm), .cmd_data_i(cmd_data), .timeout_i(timeout_q[15:0]),
     .cpl_valid_o(cpl_valid), .cpl_ready_i(cpl_ready), .cpl_tag_o(cpl_tag), .cpl_op_o(cpl_op),
     .cpl_status_o(cpl_status), .cpl_cycles_o(cpl_cycles), .busy_o(busy),
-    .pause_o, .resume_o, .part_o, .quiesced_i,
+    .pause_o, .resume_o, .part_o, .online_o, .quiesced_i,
     .chk_valid_i, .chk_proc_i, .chk_addr_i, .chk_we_i, .chk_valid_o, .chk_allow_o,
     .irq_valid_i, .irq_vec_i, .irq_out_valid_o, .irq_out_proc_o, .irq_out_vec_o,
     .evm_valid_o, .evm_timeout_o, .evm_op_o, .evm_tag_o, .evm_part_o, .evm_mask_o,

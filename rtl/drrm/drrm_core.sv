@@ -31,6 +31,7 @@ module drrm_core #(
   output logic [P-1:0]             pause_o,
   output logic [P-1:0]             resume_o,
   output logic [P*$clog2(K)-1:0]   part_o,
+  output logic [P-1:0]             online_o,     // pstate != OFFLINE (the WMU's assigned_i)
   input  logic [P-1:0]             quiesced_i,
   // address check
   input  logic                     chk_valid_i,
@@ -195,6 +196,7 @@ module drrm_core #(
       end
     end
     h_any_off = |(h_set & offline_vec);
+    online_o  = ~offline_vec;
     if (!h_known) begin
       h_status = ST_BAD_OPCODE;
     end else if (h_need_proc && !h_proc_ok) begin

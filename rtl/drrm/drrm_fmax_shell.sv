@@ -16,7 +16,7 @@ module drrm_fmax_shell #(
   localparam int unsigned KW = $clog2(K);
   localparam int unsigned VW = $clog2(V);
   localparam int unsigned IW = 1 + 1 + 14 + 32 + 4 + P + 1 + 8 + 32 + 1 + 1 + VW;
-  localparam int unsigned OW = 1 + 32 + 1 + 1 + P + P + P * KW + 1 + 1 + 1 + PW + VW +
+  localparam int unsigned OW = 1 + 32 + 1 + 1 + P + P + P * KW + P + 1 + 1 + 1 + PW + VW +
                                1 + 1 + 4 + 8 + KW + P + 1 + 8 + 32 + 1 + 2;
 
   logic [IW-1:0] in_q;
@@ -26,7 +26,7 @@ module drrm_fmax_shell #(
   logic [13:0]   reg_addr;
   logic [31:0]   reg_wdata, reg_rdata, chk_addr;
   logic [3:0]    reg_wstrb;
-  logic [P-1:0]  quiesced, pause, resume, evm_mask;
+  logic [P-1:0]  quiesced, pause, resume, online, evm_mask;
   logic [7:0]    chk_proc;
   logic [VW-1:0] irq_vec;
   logic [P*KW-1:0] part;
@@ -48,7 +48,8 @@ module drrm_fmax_shell #(
     .reg_req_i(reg_req), .reg_we_i(reg_we), .reg_addr_i(reg_addr), .reg_wdata_i(reg_wdata),
     .reg_wstrb_i(reg_wstrb), .reg_ack_o(reg_ack), .reg_rdata_o(reg_rdata), .reg_err_o(reg_err),
     .irq_o(irq),
-    .pause_o(pause), .resume_o(resume), .part_o(part), .quiesced_i(quiesced),
+    .pause_o(pause), .resume_o(resume), .part_o(part), .online_o(online),
+    .quiesced_i(quiesced),
     .chk_valid_i(chk_valid), .chk_proc_i(chk_proc), .chk_addr_i(chk_addr), .chk_we_i(chk_we),
     .chk_valid_o(chk_valid_o), .chk_allow_o(chk_allow_o),
     .irq_valid_i(irq_valid), .irq_vec_i(irq_vec), .irq_out_valid_o(irq_out_valid),
@@ -59,7 +60,7 @@ module drrm_fmax_shell #(
     .evv_reason_o(evv_reason)
   );
 
-  assign out_w = {reg_ack, reg_rdata, reg_err, irq, pause, resume, part, chk_valid_o,
+  assign out_w = {reg_ack, reg_rdata, reg_err, irq, pause, resume, part, online, chk_valid_o,
                   chk_allow_o, irq_out_valid, irq_out_proc, irq_out_vec, evm_valid, evm_timeout,
                   evm_op, evm_tag, evm_part, evm_mask, evv_valid, evv_proc, evv_addr, evv_we,
                   evv_reason};

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -53,6 +54,41 @@ class ConsolePrinter {
   std::string line_;
 };
 
+// Audit events -> stdout as "[ev] ..." lines (with --events).
+void print_event(const shoal::sim::CardEvent& e) {
+  using K = shoal::sim::CardEvent::Kind;
+  char buf[200];
+  switch (e.kind) {
+    case K::Migration:
+      std::snprintf(buf, sizeof buf,
+                    "[ev] cycle %llu drrm migration op %u tag %u -> partition %u processors "
+                    "0x%llx%s\n",
+                    static_cast<unsigned long long>(e.cycle), e.op, e.tag, e.part,
+                    static_cast<unsigned long long>(e.mask), e.timeout ? " TIMEOUT (rolled back)" : "");
+      break;
+    case K::Violation:
+      std::snprintf(buf, sizeof buf,
+                    "[ev] cycle %llu drrm violation processor %u %s 0x%08x reason %u\n",
+                    static_cast<unsigned long long>(e.cycle), e.proc, e.we ? "write" : "read",
+                    e.addr, e.reason);
+      break;
+    case K::Alloc:
+      std::snprintf(buf, sizeof buf, "[ev] cycle %llu alloc 0x%016llx\n",
+                    static_cast<unsigned long long>(e.cycle),
+                    static_cast<unsigned long long>(e.word));
+      break;
+  }
+  std::fputs(buf, stdout);
+  std::fflush(stdout);
+}
+
+// "--proc-duty 100,50,0": processor i takes the i-th value, the rest the last one.
+std::vector<uint32_t> expand(const std::vector<uint32_t>& values, unsigned n) {
+  std::vector<uint32_t> out(n, values.empty() ? 0 : values.back());
+  for (unsigned i = 0; i < n && i < values.size(); ++i) out[i] = values[i];
+  return out;
+}
+
 std::atomic<bool> g_stop{false};
 std::atomic<shoal::sim::SimCore*> g_core{nullptr};
 
@@ -95,6 +131,12 @@ int main(int argc, char** argv) {
   bool quiet = false;
   bool no_console = false;
   std::string engine_name = "plain";
+  std::vector<uint32_t> duty{0};
+  uint32_t mem_pct = 0, io_pct = 0, drain = 8;
+  std::vector<unsigned> stuck;
+  std::string workload_trace;
+  uint64_t trace_step_cycles = 10000;
+  bool events = false;
   app.add_option("--socket,-s", socket_path, "UNIX socket path to listen on")->required();
   app.add_option("--trace", trace_path,
                  "write FST waves of the whole run to FILE.fst (uses the traced model build; "
@@ -112,7 +154,54 @@ int main(int argc, char** argv) {
   app.add_flag("--no-console", no_console,
                "do not print the soft core's console (by default every line the firmware "
                "writes appears on stdout as '[fw] LINE')");
+  const unsigned nproc = shoal::regs::param::num_processors;
+  auto* procs = app.add_option_group(
+      "Processors", "the simulated host processors behind the card's processor ports "
+                    "(sim/README.md)");
+  procs->add_option("--proc-duty", duty,
+                    "busy percent of each processor: one value for all, or a comma list "
+                    "(processor i takes the i-th value, the rest the last one)")
+      ->delimiter(',')
+      ->check(CLI::Range(0u, 100u))
+      ->capture_default_str();
+  procs->add_option("--proc-mem", mem_pct, "percent of busy cycles with a memory event")
+      ->check(CLI::Range(0u, 100u))
+      ->capture_default_str();
+  procs->add_option("--proc-io", io_pct, "percent of busy cycles with an I/O event")
+      ->check(CLI::Range(0u, 100u))
+      ->capture_default_str();
+  procs->add_option("--proc-drain", drain,
+                    "cycles a processor takes to quiesce after the DRRM pauses it")
+      ->check(CLI::Range(1u, 1000000u))
+      ->capture_default_str();
+  procs->add_option("--proc-stuck", stuck,
+                    "comma list of processors that never quiesce (migrations of them time out "
+                    "and roll back)")
+      ->delimiter(',')
+      ->check(CLI::Range(0u, nproc - 1));
+  procs->add_option("--workload-trace", workload_trace,
+                    "drive the busy percentages from a utilization trace (CSV: header, then "
+                    "rows of step,pct,pct,...; e.g. ../shared/traces after gzip -dc); "
+                    "processor p plays column p mod the number of series")
+      ->check(CLI::ExistingFile);
+  procs->add_option("--trace-step-cycles", trace_step_cycles,
+                    "card cycles each trace row lasts")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40))
+      ->capture_default_str();
+  app.add_flag("--events", events,
+               "print the card's audit events (DRRM migrations and violations, ALLOC grants, "
+               "releases, reclaims) as '[ev] ...' lines");
   CLI11_PARSE(app, argc, argv);
+
+  std::shared_ptr<const UtilTrace> trace;
+  if (!workload_trace.empty()) {
+    try {
+      trace = std::make_shared<const UtilTrace>(UtilTrace::load(workload_trace));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "shoal-sim: error: %s\n", e.what());
+      return 2;
+    }
+  }
 
   install_handlers();
 
@@ -133,6 +222,19 @@ int main(int argc, char** argv) {
       return 1;
     }
 
+    const auto duties = expand(duty, model->num_processors());
+    for (unsigned p = 0; p < model->num_processors(); ++p) {
+      ProcessorConfig pc;
+      pc.duty_pct = duties[p];
+      pc.mem_pct = mem_pct;
+      pc.io_pct = io_pct;
+      pc.drain_cycles = drain;
+      for (unsigned s : stuck)
+        if (s == p) pc.drain_cycles = ProcessorPort::kNever;
+      model->set_processor(p, pc);
+    }
+    if (trace) model->set_workload_trace(trace, trace_step_cycles);
+
     const uint32_t bar0 = shoal::regs::kBar0Size;
     SimCore core(*model, bar0, max_cycles ? max_cycles : ~uint64_t{0});
     IoServer::Options iopts;
@@ -141,6 +243,7 @@ int main(int argc, char** argv) {
     core.set_sink(&io);
     auto console = std::make_shared<ConsolePrinter>();
     if (!no_console) core.set_console_sink([console](const std::string& b) { (*console)(b); });
+    if (events) core.set_event_sink(print_event);
     g_core.store(&core);
     if (g_stop.load()) core.request_stop();  // a signal arrived while starting
     io.start();
@@ -161,20 +264,22 @@ int main(int argc, char** argv) {
     g_core.store(nullptr);
     io.stop();
     core.set_sink(nullptr);
-    core.drain_console();
+    core.drain_outputs();
     console->finish();
     if (!quiet) {
       const IoStats is = io.stats();
       const SimStats& ss = core.stats();
       std::fprintf(stderr,
                    "shoal-sim: stopped after %llu card cycles; %llu clients, %llu requests "
-                   "(%llu malformed, %llu bus errors), %llu interrupt messages\n",
+                   "(%llu malformed, %llu bus errors), %llu interrupt messages, %llu audit "
+                   "events\n",
                    static_cast<unsigned long long>(model->cycle()),
                    static_cast<unsigned long long>(is.clients_accepted),
                    static_cast<unsigned long long>(ss.requests),
                    static_cast<unsigned long long>(ss.bad_requests),
                    static_cast<unsigned long long>(ss.bus_errors),
-                   static_cast<unsigned long long>(ss.irq_messages));
+                   static_cast<unsigned long long>(ss.irq_messages),
+                   static_cast<unsigned long long>(ss.events));
     }
     // Leaving the scope closes the clients and the socket (removed) and then destroys the
     // model, which flushes and closes the waves.

@@ -129,7 +129,7 @@ bool SimCore::service() {
     }
   }
   working_.clear();
-  drain_console();
+  drain_outputs();
   if (!out_.empty()) {
     if (sink_) sink_->deliver(out_);
     out_.clear();

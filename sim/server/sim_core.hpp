@@ -4,7 +4,7 @@
 // Threading: submit() and request_stop() may be called from any thread (request_stop() also
 // from a signal handler); everything else runs on the one simulation thread. The per-cycle
 // cost on top of the model's own step() is one virtual irq() read, a compare, a counter
-// decrement (the firmware console is collected every kConsolePollCycles) and one relaxed
+// decrement (the firmware console and the audit events are collected every kOutputPollCycles) and one relaxed
 // atomic load: requests are handed over through a mutex-protected queue that the sim thread
 // only looks at when the atomic "attention" flag says there is something to do.
 #pragma once
@@ -50,6 +50,7 @@ struct SimStats {
   uint64_t bus_errors = 0;
   uint64_t irq_messages = 0;
   uint64_t card_resets = 0;  // after a bus transaction the card never answered
+  uint64_t events = 0;       // audit events the card put out (DRRM, ALLOC)
 };
 
 // Validates a request against the protocol rules (op, size, alignment, BAR0 bounds).
@@ -74,15 +75,21 @@ class SimCore {
   }
   bool stop_requested() const noexcept { return stop_.load(std::memory_order_relaxed); }
 
-  // Where the firmware console's bytes go (sim thread; nullptr-like empty function: dropped).
-  // The model is asked for them every kConsolePollCycles cycles, after each batch of host
-  // requests, and by drain_console().
+  // Where the firmware console's bytes and the card's audit events go (sim thread; an empty
+  // function drops them, counted in stats().events). The model is asked for them every
+  // kOutputPollCycles cycles, after each batch of host requests, and by drain_outputs().
   using ConsoleSink = std::function<void(const std::string&)>;
-  static constexpr unsigned kConsolePollCycles = 1024;
+  using EventSink = std::function<void(const CardEvent&)>;
+  static constexpr unsigned kOutputPollCycles = 1024;
   void set_console_sink(ConsoleSink sink) { console_sink_ = std::move(sink); }
-  void drain_console() {
+  void set_event_sink(EventSink sink) { event_sink_ = std::move(sink); }
+  void drain_outputs() {
     std::string bytes = model_.take_console();
     if (!bytes.empty() && console_sink_) console_sink_(bytes);
+    for (const CardEvent& e : model_.take_events()) {
+      ++stats_.events;
+      if (event_sink_) event_sink_(e);
+    }
   }
 
   // Sim thread. One clock cycle of free-running plus whatever host work is pending.
@@ -91,9 +98,9 @@ class SimCore {
     model_.step(1);
     const uint32_t irq = model_.irq();
     if (irq != last_irq_) irq_changed(irq);
-    if (--console_poll_ == 0) [[unlikely]] {
-      console_poll_ = kConsolePollCycles;
-      drain_console();
+    if (--output_poll_ == 0) [[unlikely]] {
+      output_poll_ = kOutputPollCycles;
+      drain_outputs();
     }
     if (attention_.load(std::memory_order_acquire)) return service();
     return model_.cycle() < max_cycles_;
@@ -114,8 +121,9 @@ class SimCore {
   uint32_t bar0_size_;
   uint64_t max_cycles_;
   uint32_t last_irq_ = 0;
-  unsigned console_poll_ = kConsolePollCycles;
+  unsigned output_poll_ = kOutputPollCycles;
   ConsoleSink console_sink_;
+  EventSink event_sink_;
   SimStats stats_;
 
   std::atomic<bool> attention_{false};

@@ -176,6 +176,14 @@ inline bool present(const regs::RegInfo& r) {
   return false;
 }
 
+// Registers the host may write (their block has host_write = true in the register map).
+inline bool host_writable(const regs::RegInfo& r) {
+  for (const auto& b : regs::kBlocks) {
+    if (std::string(b.name) == r.block) return b.host_write;
+  }
+  return false;
+}
+
 inline const regs::RegInfo& reg(const char* block, const char* name) {
   for (const auto& r : regs::kRegisters) {
     if (std::string(r.block) == block && std::string(r.name) == name) return r;

@@ -32,8 +32,9 @@ class DecTb {
   // Issue one request; `answer` is called every cycle after it to play the blocks.
   // Returns the number of cycles until m_ack_o (0 = no answer within `limit`).
   template <class F>
-  unsigned request(bool we, uint32_t addr, F answer, unsigned limit = 400) {
+  unsigned request(bool we, uint32_t addr, F answer, unsigned limit = 400, bool from_core = false) {
     top->m_req_i = 1;
+    top->m_core_i = from_core;
     top->m_we_i = we;
     top->m_addr_i = addr;
     top->m_wdata_i = 0x5A5A5A5A;
@@ -41,6 +42,9 @@ class DecTb {
     top->eval();
     req_ctrl = top->ctrl_req_o;
     req_dtb = top->dtb_req_o;
+    req_any = top->ctrl_req_o || top->dtb_req_o || top->core_req_o || top->drrm_req_o ||
+              top->wmu_req_o || top->alloc_req_o;
+    blk_core = top->blk_core_o;
     blk_addr = top->blk_addr_o;
     tick();
     top->m_req_i = 0;
@@ -68,7 +72,8 @@ class DecTb {
   }
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<Vcard_decoder_tb> top;
-  bool req_ctrl = false, req_dtb = false, err = false, evt = false;
+  bool req_ctrl = false, req_dtb = false, req_any = false, blk_core = false, err = false,
+       evt = false;
   uint32_t blk_addr = 0, rdata = 0, evt_addr = 0, evt_info = 0;
 };
 
@@ -132,6 +137,40 @@ TEST_CASE("decoder refuses unmapped offsets and DTB writes itself", "[card][deco
   REQUIRE(tb.evt);
   REQUIRE(tb.evt_addr == dtb);
   REQUIRE(tb.evt_info == (info_bit("write") | info_bit("readonly")));
+}
+
+TEST_CASE("decoder keeps host writes off the firmware-driven blocks", "[card][decoder]") {
+  DecTb tb;
+  unsigned fw_blocks = 0;
+  for (const auto& b : shoal::regs::kBlocks) {
+    if (!b.present) continue;
+    INFO("block " << b.name);
+    const uint32_t a = b.base + 4;
+    // a read from the host reaches the block (here nobody answers: timed out, not refused)
+    REQUIRE(tb.request(false, a, kNone, 400, false) > 1);
+    REQUIRE(tb.req_any);
+    REQUIRE_FALSE(tb.blk_core);
+    // a write from the soft core reaches it, with the origin on the block bus
+    REQUIRE(tb.request(true, a, kNone, 400, true) > 1);
+    REQUIRE(tb.req_any);
+    REQUIRE(tb.blk_core);
+    REQUIRE(tb.evt_info == (info_bit("write") | info_bit("core")));  // the timeout's report
+    // a write from the host: forwarded only to host-writable blocks
+    const unsigned c = tb.request(true, a, kNone, 400, false);
+    if (b.host_write) {
+      REQUIRE(c > 1);
+      REQUIRE(tb.req_any);
+    } else {
+      ++fw_blocks;
+      REQUIRE(c == 1);
+      REQUIRE_FALSE(tb.req_any);
+      REQUIRE(tb.err);
+      REQUIRE(tb.evt);
+      REQUIRE(tb.evt_addr == a);
+      REQUIRE(tb.evt_info == (info_bit("write") | info_bit("fwonly")));
+    }
+  }
+  REQUIRE(fw_blocks == 3);
 }
 
 TEST_CASE("decoder reports block refusals except ctrl's own", "[card][decoder]") {

@@ -103,8 +103,12 @@ class GeneratedOutputs(unittest.TestCase):
             self.assertIn(f"shoal,units = <{r['units']}>;", self.dtsi)
         for b in self.card["block"]:
             status = "okay" if b.get("present", True) else "disabled"
+            ro = "" if b.get("host_write", True) else r"\s*shoal,host-read-only;\n"
             self.assertRegex(self.dtsi, rf"reg = <0x{b['base']:x} 0x{b['size']:x}>;\s*\n"
-                                        rf"(?:.*\n){{2}}\s*status = \"{status}\";")
+                                        rf"(?:.*\n){{2}}{ro}\s*status = \"{status}\";")
+            host_write = 1 if b.get("host_write", True) else 0
+            self.assertEqual(self.cmacro(f"{b['name'].upper()}_HOST_WRITE"), host_write)
+            self.assertEqual(self.svparam(f"{b['name'].upper()}_HOST_WRITE"), host_write)
 
     def test_headers_compile(self):
         for src, lang in (('#include "shoal/regs.h"\nint main(void){return SHOAL_CTRL_ID_ADDR;}\n', "c"),
@@ -224,6 +228,13 @@ access = "rw"
 colour = "blue"
 fields = [ { name = "x", lsb = 0, width = 4, reset = "@params.nope" } ]
 ''', "unknown key 'colour'", "'@params.nope' does not name anything known")
+
+    def test_host_write_must_be_a_bool(self):
+        card = (self.src / "card.toml").read_text()
+        self.assertIn("host_write = false\n", card)
+        card = card.replace("host_write = false\n", 'host_write = "no"\n', 1)
+        (self.src / "card.toml").write_text(card)
+        self.refuse((self.src / "ctrl.toml").read_text(), "'host_write' must be true or false")
 
     def test_named_value_wider_than_field(self):
         self.refuse(BAD_BLOCK_HEAD + '''[[reg]]

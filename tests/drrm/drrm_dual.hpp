@@ -12,10 +12,11 @@
 
 #include "Vdrrm_core.h"
 #include "drrm/drrm_top.hpp"
-#include "proc_model.hpp"
+#include "processor_model.hpp"
 #include "verilated.h"
 
 namespace shoal::drrm_tb {
+using shoal::sim::ProcessorPort;
 
 namespace h = shoal::hls::drrm;
 using hls::UInt;

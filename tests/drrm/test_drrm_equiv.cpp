@@ -10,7 +10,7 @@
 #include "drrm_dual.hpp"
 
 using shoal::drrm_tb::Dual;
-using shoal::drrm_tb::ProcessorPort;
+using shoal::sim::ProcessorPort;
 namespace h = shoal::hls::drrm;
 
 namespace {

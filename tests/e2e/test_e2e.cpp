@@ -359,3 +359,44 @@ TEST_CASE("--engine systemc serves clients too", "[e2e]") {
   REQUIRE(st);
   CHECK(WEXITSTATUS(*st) == 0);
 }
+
+TEST_CASE("shoal-sim's processor options: bad values and traces are refused before the card "
+          "starts, good ones run",
+          "[e2e]") {
+  TempDir d;
+  const std::string p = d.file("p.sock");
+  auto refused = [&](std::vector<std::string> extra, const std::string& message) {
+    std::vector<std::string> args{"--socket", p};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const std::string log = d.file("refused.log");
+    fs::remove(log);
+    SimProcess proc(kSimBin, args, log);
+    auto st = proc.wait_exit(60000);
+    REQUIRE(st);
+    INFO(Sim::slurp(log));
+    CHECK(WIFEXITED(*st));
+    CHECK(WEXITSTATUS(*st) != 0);
+    CHECK(Sim::slurp(log).find(message) != std::string::npos);
+    CHECK_FALSE(fs::exists(p));  // nothing started
+  };
+  refused({"--proc-duty", "50,101"}, "--proc-duty");
+  refused({"--proc-stuck", "64"}, "--proc-stuck");
+  refused({"--proc-drain", "0"}, "--proc-drain");
+  refused({"--workload-trace", d.file("missing.csv")}, "--workload-trace");
+  { std::ofstream(d.file("bad.csv")) << "step,a,b\n0,10,20\n1,10,200\n"; }
+  refused({"--workload-trace", d.file("bad.csv")}, "line 3: column 3: '200' is not a utilization");
+
+  { std::ofstream(d.file("good.csv")) << "step,a,b\n0,100,0\n1,0,100\n"; }
+  SimProcess proc(kSimBin,
+                  {"--socket", p, "--max-cycles", "20000", "--events", "--proc-duty", "100,50",
+                   "--proc-stuck", "3,5", "--proc-drain", "20", "--workload-trace",
+                   d.file("good.csv"), "--trace-step-cycles", "100"},
+                  d.file("ok.log"));
+  REQUIRE(proc.wait_for_line("listening on sim:" + p));
+  auto st = proc.wait_exit(120000);
+  REQUIRE(st);
+  INFO(Sim::slurp(d.file("ok.log")));
+  CHECK(WIFEXITED(*st));
+  CHECK(WEXITSTATUS(*st) == 0);
+  CHECK(Sim::slurp(d.file("ok.log")).find("audit events") != std::string::npos);
+}

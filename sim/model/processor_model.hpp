@@ -1,14 +1,21 @@
-// A model of the thing behind one DRRM processor control port (docs/drrm.md section 11).
+// Models of the host processors behind the card's processor ports, for shoal-sim and the
+// testbenches. Plain C++ with no dependency on Verilator, Catch2 or SystemC.
 //
+// ProcessorPort: the thing behind one DRRM processor control port (docs/drrm.md section 11).
 // It answers `pause` with `quiesced` after a configurable drain delay, or never (kNever, to
 // exercise the DRRM's timeout rollback), drops `quiesced` when it sees `resume`, and keeps a few
 // counters. It is registered: quiesced() in a cycle depends only on what clock() saw in earlier
-// cycles. Plain C++ with no dependency on Verilator, Catch2 or SystemC, so shoal-sim can reuse it.
+// cycles.
+//
+// Workload: what one processor tells the WMU each cycle (busy, a memory event, an I/O event),
+// from a duty cycle in percent. Exact and deterministic: over any 100 cycles in which the
+// processor runs it is busy exactly `duty` of them (an error-diffusion accumulator, no
+// randomness), and `mem`/`io` percent of its busy cycles carry a memory / an I/O event.
 #pragma once
 
 #include <cstdint>
 
-namespace shoal::drrm_tb {
+namespace shoal::sim {
 
 class ProcessorPort {
  public:
@@ -69,4 +76,46 @@ class ProcessorPort {
   std::uint64_t partition_changes_ = 0;
 };
 
-}  // namespace shoal::drrm_tb
+struct Telemetry {
+  bool busy = false;
+  bool mem = false;
+  bool io = false;
+};
+
+class Workload {
+ public:
+  // Percentages are clamped to 0..100.
+  void set_duty(std::uint32_t pct) { duty_ = pct > 100 ? 100 : pct; }
+  void set_mem(std::uint32_t pct) { mem_ = pct > 100 ? 100 : pct; }
+  void set_io(std::uint32_t pct) { io_ = pct > 100 ? 100 : pct; }
+  std::uint32_t duty() const { return duty_; }
+  std::uint32_t mem() const { return mem_; }
+  std::uint32_t io() const { return io_; }
+
+  // One cycle. A processor that does not run (paused, quiesced, offline) is idle and its
+  // accumulators hold.
+  Telemetry clock(bool running) {
+    Telemetry t;
+    if (!running) return t;
+    t.busy = step(busy_acc_, duty_);
+    if (t.busy) {
+      t.mem = step(mem_acc_, mem_);
+      t.io = step(io_acc_, io_);
+    }
+    return t;
+  }
+
+ private:
+  static bool step(std::uint32_t& acc, std::uint32_t pct) {
+    acc += pct;
+    if (acc >= 100) {
+      acc -= 100;
+      return true;
+    }
+    return false;
+  }
+  std::uint32_t duty_ = 0, mem_ = 0, io_ = 0;
+  std::uint32_t busy_acc_ = 0, mem_acc_ = 0, io_acc_ = 0;
+};
+
+}  // namespace shoal::sim
