@@ -21,8 +21,11 @@ cmake --build "$BUILD" -j "$(nproc)"
 
 SOCK=${SHOAL_SIM_SOCKET:-${XDG_RUNTIME_DIR:-/tmp}/shoal-sim-$(id -un).sock}
 LOG=$(mktemp -t shoal-sim.XXXXXX.log)
-echo "== starting the co-simulated card: $BUILD/bin/shoal-sim --socket $SOCK"
-"$BUILD/bin/shoal-sim" --socket "$SOCK" >"$LOG" 2>&1 &
+# 64 simulated processors behind the card's processor ports: busy 90 %, 60 %, 30 %, 10 %, the
+# rest idle (sim/README.md)
+SIM_ARGS=(--socket "$SOCK" --proc-duty 90,60,30,10,0 --proc-mem 20)
+echo "== starting the co-simulated card: $BUILD/bin/shoal-sim ${SIM_ARGS[*]}"
+"$BUILD/bin/shoal-sim" "${SIM_ARGS[@]}" >"$LOG" 2>&1 &
 SIM=$!
 stop_sim() { kill -TERM "$SIM" 2>/dev/null && wait "$SIM" 2>/dev/null || true; }
 [ "$KEEP" = 1 ] || trap stop_sim EXIT
@@ -58,7 +61,16 @@ echo "== shoalctl reg write ctrl.SCRATCH 0xc0ffee; shoalctl reg read ctrl.SCRATC
 "$CTL" reg write ctrl.SCRATCH 0xc0ffee
 "$CTL" reg read ctrl.SCRATCH
 echo
+echo "== the allocation blocks: the firmware drives them, the host reads them"
+"$CTL" reg read drrm.PARAMS
+"$CTL" reg read drrm.PROC[1]
+"$CTL" reg read alloc.POOL_SIZE[2]
+"$CTL" reg read alloc.POOL_FREE[2]
+"$CTL" reg read wmu.CONFIG
+echo
 echo "== bad input is refused and changes nothing"
+echo "-- shoalctl reg write drrm.TIMEOUT 5   (the DRRM is the firmware's: refused before the card)"
+"$CTL" reg write drrm.TIMEOUT 5 || true
 echo "-- shoalctl reg write ctrl.MAGIC 0     (read-only: shoalctl refuses before touching the card)"
 "$CTL" reg write ctrl.MAGIC 0 || true
 echo "-- shoalctl reg write 0xf00 1          (no register there: the card answers SLVERR)"

@@ -337,6 +337,7 @@ struct SynthJob {
   std::string out;                  // output prefix: OUT.json, OUT.log, OUT.pnr.log
   std::vector<std::string> sources;
   std::vector<std::string> params;  // "P=64"
+  std::vector<std::string> blackbox;  // sources read as interfaces only (--blackbox)
   std::string yosys;                // "" : the script's default
   bool nextpnr = false;
   std::string nextpnr_bin;          // "" : the script's default
@@ -360,6 +361,10 @@ struct SynthJob {
     if (!params.empty()) {
       c += " --params";
       for (const auto& p : params) c += " " + shell_quote(p);
+    }
+    if (!blackbox.empty()) {
+      c += " --blackbox";
+      for (const auto& b : blackbox) c += " " + shell_quote(b);
     }
     if (nextpnr) {
       c += " --nextpnr";

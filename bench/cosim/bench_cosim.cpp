@@ -179,6 +179,7 @@ std::pair<shoal::bench::SynthResult, std::string> synth_stats(bool force_run,
   job.top = "shoal_card";
   job.out = out_prefix;
   job.sources = shoal::bench::split_list(SHOAL_CARD_SYNTH_SOURCES, '|');
+  job.blackbox = shoal::bench::split_list(SHOAL_CARD_SYNTH_BLACKBOX, '|');
   std::fprintf(stderr, "bench-cosim: running Yosys on the card shell (scripts/synth_check.py)...\n");
   auto r = shoal::bench::run_synth(job);
   if (!r.ran_ok) return {r, "scripts/synth_check.py failed"};

@@ -153,7 +153,22 @@ std::optional<Target> resolve(const std::string& text, unsigned bytes, std::stri
       err = "unknown register '" + text + "': use BLOCK.NAME (e.g. ctrl.MAGIC) or a numeric offset; see 'shoalctl reg list'";
       return std::nullopt;
     }
-    const auto block = std::string_view(text).substr(0, dot), name = std::string_view(text).substr(dot + 1);
+    const auto block = std::string_view(text).substr(0, dot);
+    auto name = std::string_view(text).substr(dot + 1);
+    // an element of a register array: NAME[i]
+    std::optional<std::uint64_t> index;
+    if (const auto lb = name.find('['); lb != std::string_view::npos) {
+      if (name.back() != ']' || lb + 2 > name.size() - 1) {
+        err = "'" + text + "': write an array element as BLOCK.NAME[i]";
+        return std::nullopt;
+      }
+      index = parse_uint(std::string(name.substr(lb + 1, name.size() - lb - 2)), UINT32_MAX);
+      if (!index) {
+        err = "'" + text + "': the index must be a number";
+        return std::nullopt;
+      }
+      name = name.substr(0, lb);
+    }
     for (const auto& r : regs::kRegisters) {
       if (iequal(r.block, block) && iequal(r.name, name)) t.reg = &r;
     }
@@ -163,6 +178,15 @@ std::optional<Target> resolve(const std::string& text, unsigned bytes, std::stri
     }
     t.offset = t.reg->addr;
     t.label = reg_label(*t.reg);
+    if (index) {
+      if (*index >= t.reg->count) {
+        err = "'" + text + "': " + t.label + " has " + std::to_string(t.reg->count) +
+              (t.reg->count == 1 ? " element" : " elements");
+        return std::nullopt;
+      }
+      t.offset += *index * t.reg->stride;
+      t.label += "[" + std::to_string(*index) + "]";
+    }
   }
   if (t.offset % bytes != 0) {
     err = "offset " + hexs(t.offset) + " is not " + std::to_string(bytes) + "-byte aligned";
@@ -487,6 +511,13 @@ int cmd_reg_write(const Options& o) {
   }
   if (t->reg != nullptr && t->reg->access == regs::Access::RO) {
     return usage_error(t->label + " is read-only; nothing written");
+  }
+  for (const auto& b : regs::kBlocks) {
+    if (!b.host_write && t->offset >= b.base && t->offset < b.base + b.size) {
+      return usage_error(t->label + ": the " + b.name +
+                         " block is driven by the card's firmware; the host may only read it. "
+                         "Nothing written");
+    }
   }
   int rc = kExitOk;
   auto dev = open_device(o, rc);

@@ -180,8 +180,8 @@ module shoal_card #(
   ) u_core (
     .clk_i, .rst_ni,
     .reg_req_i(core_req), .reg_we_i(blk_we), .reg_addr_i(blk_addr), .reg_wdata_i(blk_wdata),
-    .reg_wstrb_i(blk_wstrb), .reg_ack_o(core_ack), .reg_rdata_o(core_rdata),
-    .reg_err_o(core_err),
+    .reg_wstrb_i(blk_wstrb), .reg_core_i(blk_core), .reg_ack_o(core_ack),
+    .reg_rdata_o(core_rdata), .reg_err_o(core_err),
     .mst_req_o(mst_req), .mst_we_o(mst_we), .mst_addr_o(mst_addr), .mst_wdata_o(mst_wdata),
     .mst_wstrb_o(mst_wstrb), .mst_ack_i(mst_ack), .mst_rdata_i(mst_rdata), .mst_err_i(mst_err),
     .irq_src_i(core_irq_src),

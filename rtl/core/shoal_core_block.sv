@@ -20,6 +20,7 @@ module shoal_core_block #(
   input  logic [13:0]        reg_addr_i,
   input  logic [31:0]        reg_wdata_i,
   input  logic [3:0]         reg_wstrb_i,
+  input  logic               reg_core_i,   // origin: 1 = the soft core's own card-bus access
   output logic               reg_ack_o,
   output logic [31:0]        reg_rdata_o,
   output logic               reg_err_o,
@@ -40,24 +41,6 @@ module shoal_core_block #(
 );
   logic        core_reset, host_we, running, sleeping;
 
-  // The core's own accesses to this block: its card-window request leaves on mst_* and comes
-  // back through the card bus to reg_*, in the same cycle (an idle arbiter and the decoder pass
-  // it through) or later (the bus was busy; mst_* fields are held until the answer). A slave
-  // write with the same offset, data and strobes as the core's outstanding write to this block
-  // is the core's: the firmware-written registers (FW_*, WDOG_CTRL/TIMEOUT) accept it. (A host
-  // write identical in every bit at that moment would be taken for it; it writes what the core
-  // is writing anyway.)
-  localparam logic [31:0] SelfBase = shoal_regs_pkg::CORE_BASE;  // size 0x4000: bits [19:14]
-  logic self_q, mst_to_self, self_out, core_wr;
-  assign mst_to_self = mst_req_o && mst_we_o && (mst_addr_o[19:14] == SelfBase[19:14]);
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni)          self_q <= 1'b0;
-    else if (mst_to_self) self_q <= 1'b1;
-    else if (mst_ack_i)   self_q <= 1'b0;
-  end
-  assign self_out = mst_to_self || self_q;
-  assign core_wr = self_out && reg_we_i && (reg_addr_i == mst_addr_o[13:0]) &&
-                   (reg_wdata_i == mst_wdata_o) && (reg_wstrb_i == mst_wstrb_o);
   logic [31:0] host_addr, host_wdata;
   logic [7:0]  doorbell;
 
@@ -84,7 +67,7 @@ module shoal_core_block #(
     .doorbell_o     (doorbell),
     .core_running_i (running),
     .core_sleep_i   (sleeping),
-    .core_wr_i      (core_wr)
+    .core_wr_i      (reg_core_i && reg_we_i)
   );
 
   shoal_core_complex #(

@@ -5,8 +5,8 @@
 // its card window and the host reads) and the hardware watchdog (WDOG_*).
 //
 // Firmware-written registers (FW_*, WDOG_CTRL, WDOG_TIMEOUT) are read-only to the host: a write
-// is accepted only with core_wr_i = 1 (shoal_core_block raises it when the request is the core's
-// own card-window access coming back through the card bus); otherwise it is refused like a
+// is accepted only with core_wr_i = 1 (a write whose origin on the card bus, reg_core_i of
+// shoal_core_block, is the soft core; docs/internal-bus.md); otherwise it is refused like a
 // write to any read-only register.
 //
 // Watchdog: while WDOG_CTRL.enable = 1 and the core runs, WDOG_COUNT counts core clock cycles

@@ -85,6 +85,14 @@ TEST_CASE("shoalctl reg read/write by name and offset", "[shoalctl]") {
   REQUIRE(back.exit_code == 0);
   CHECK(json_ok(back.out, "d['value'] == 0xfeedface and d['offset'] == 16"));
 
+  // an element of a register array
+  auto arr = ctl({"-d", "pci:0000:03:00.0", "--json", "reg", "read", "wmu.part_busy[3]"});
+  INFO(arr.err);
+  REQUIRE(arr.exit_code == 0);
+  CHECK(json_ok(arr.out, "d['offset'] == " +
+                             std::to_string(shoal::regs::wmu::kPartBusy + 3 * shoal::regs::wmu::kPartBusyStride) +
+                             " and d['name'] == 'wmu.PART_BUSY'"));
+
   auto w64 = ctl({"-d", "pci:0000:03:00.0", "reg", "write", "--64", "0x1000", "0x0102030405060708"});
   REQUIRE(w64.exit_code == 0);
   auto r64 = ctl({"-d", "pci:0000:03:00.0", "--json", "reg", "read", "--64", "4096"});
@@ -117,6 +125,11 @@ TEST_CASE("shoalctl refuses bad input with a message and writes nothing", "[shoa
       {{"-d", dev, "reg", "write", "0x12", "1"}, 2, "aligned"},
       {{"-d", dev, "reg", "read", "0xzz"}, 2, "not a valid offset"},
       {{"-d", dev, "reg", "write", "ctrl.MAGIC", "1"}, 2, "read-only"},
+      {{"-d", dev, "reg", "write", "drrm.TIMEOUT", "1"}, 2, "driven by the card's firmware"},
+      {{"-d", dev, "reg", "write", "0x28010", "1"}, 2, "driven by the card's firmware"},
+      {{"-d", dev, "reg", "read", "wmu.PART_BUSY[16]"}, 2, "has 16 elements"},
+      {{"-d", dev, "reg", "read", "wmu.PART_BUSY[x]"}, 2, "index must be a number"},
+      {{"-d", dev, "reg", "read", "wmu.PART_BUSY[2"}, 2, "BLOCK.NAME[i]"},
       {{"reg", "write", "ctrl.SCRATCH", "1"}, 2, "SHOAL_DEVICE"},
       {{"-d", "pci:0000:07:00.0", "reg", "write", "ctrl.SCRATCH", "1"}, 1, "0000:07:00.0"},
       {{"-d", "sim:/nonexistent/shoal.sock", "info"}, 1, "/nonexistent/shoal.sock"},

@@ -54,12 +54,12 @@ class BlockRig {
       mst_ack_next_ = false;
     }
     if (!slave_busy_ && host_pending_) {
-      drive(host_we_, host_addr_, host_wdata_, host_strb_);
+      drive(host_we_, host_addr_, host_wdata_, host_strb_, false);
       host_pending_ = false;
       slave_busy_ = true;
       slave_host_ = true;
     } else if (!slave_busy_ && core_pending_) {
-      drive(core_we_, core_addr_, core_wdata_, core_strb_);
+      drive(core_we_, core_addr_, core_wdata_, core_strb_, true);
       core_pending_ = false;
       slave_busy_ = true;
       slave_host_ = false;
@@ -155,9 +155,10 @@ class BlockRig {
   }
 
  private:
-  void drive(bool we, uint32_t addr, uint32_t wdata, uint8_t strb) {
+  void drive(bool we, uint32_t addr, uint32_t wdata, uint8_t strb, bool from_core) {
     auto& t = *top_;
     t.reg_req_i = 1;
+    t.reg_core_i = from_core;  // the card bus's origin bit
     t.reg_we_i = we;
     t.reg_addr_i = addr;
     t.reg_wdata_i = wdata;
