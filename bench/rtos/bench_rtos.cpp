@@ -8,6 +8,7 @@
 // reported here is the minimum over the samples (the mean is in the parameters). The mcycle
 // reads bracketing each measurement are included (mcycle_read_pair shows what two reads cost).
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -91,6 +92,8 @@ int main(int argc, char** argv) {
                  rig.console().c_str());
     return 1;
   }
+  // SHOAL_BENCH_CONSOLE=1: the firmware's raw console (BENCH lines) on stderr, for profiling
+  if (std::getenv("SHOAL_BENCH_CONSOLE")) std::fprintf(stderr, "%s", rig.console().c_str());
   std::map<std::string, Sample> m;
   std::map<std::string, double> sizes;
   std::istringstream in(rig.console());
@@ -137,6 +140,18 @@ int main(int argc, char** argv) {
   fig("tick_no_switch_gap", "tick_no_switch", "timer interrupt taken from a spinning task and returned to it (gap in its mcycle reads minus one loop iteration)", loop);
   fig("tick_switch_to_task", "tick_with_switch", "last mcycle published by a spinning task to mcycle after sleep(1) returns in the higher task the tick woke");
   fig("mcycle_read_pair", "mcycle_read_pair", "two back-to-back mcycle reads (included in every figure above)");
+  // minstret over the same paths (the profile: cycles / instructions = the CPI of the path)
+  for (const char* k : {"yield_switch", "irq_to_task", "queue_send_receive", "sem_give_take", "mutex_lock_unlock"}) {
+    auto it = m.find(std::string(k) + "_instr");
+    if (it == m.end() || !it->second.ok) continue;
+    std::ostringstream p;
+    p << "{" << cfg << ", \"what\": \"instructions retired (minstret) on the path of " << k
+      << "\", \"samples\": " << it->second.n << ", \"mean\": " << shoal::bench::json_number(it->second.mean) << "}";
+    auto& f = report.add(std::string(k) + "_instructions", it->second.min, "instructions", p.str());
+    std::ostringstream shown;
+    shown << "min of " << it->second.n << ", mean " << it->second.mean << "; minstret on the path of " << k;
+    f.shown = shown.str();
+  }
   ElfSizes es = elf_sizes(elf);
   if (es.ok) {
     report.add("kernel_code", es.kernel_text, "bytes", "{" + cfg + ", \"what\": \"portable kernel (shoal::rtos), .text\"}");

@@ -37,6 +37,52 @@ TEST_CASE("ready lists pick the highest priority, FIFO within a level", "[rtos][
   CHECK(r.k.ready_bitmap() == 1u);
 }
 
+TEST_CASE("pick_next fast path (running level highest) agrees with the bit search",
+          "[rtos][sched]") {
+  Rig r;
+  Task* a = r.make(0, 4);
+  Task* b = r.make(1, 4);
+  Task* lo = r.make(2, 1);
+  REQUIRE(r.start() == a);
+  CHECK(r.k.pick_next() == a);  // running level is the highest: its head
+  CHECK_FALSE(r.k.need_switch());
+  REQUIRE(r.k.yield() == Status::Ok);
+  CHECK(r.k.pick_next() == b);  // rotated: the next of the level
+  CHECK(r.run() == b);
+  Semaphore s;
+  REQUIRE(r.k.sem_init(&s, 0, 1) == Status::Ok);
+  REQUIRE(r.k.sem_take(&s, kWaitForever) == Status::Blocked);  // b blocks: current not ready
+  CHECK(r.k.pick_next() == a);
+  CHECK(r.run() == a);
+  Task* hi = r.make(3, 9);  // a higher level appears: the search, not the fast path
+  CHECK(r.k.pick_next() == hi);
+  CHECK(r.k.need_switch());
+  (void)lo;
+}
+
+TEST_CASE("ready-changed hint: set by every ready-list change, clear otherwise", "[rtos][sched]") {
+  Rig r;
+  Task* a = r.make(0, 4);
+  Task* h = r.make(1, 6);
+  REQUIRE(r.start() == h);
+  CHECK(r.k.take_ready_changed());   // the creations
+  CHECK_FALSE(r.k.take_ready_changed());
+  Semaphore s;
+  REQUIRE(r.k.sem_init(&s, 0, 2) == Status::Ok);
+  REQUIRE(r.k.sem_give(&s) == Status::Ok);  // nobody waiting: no ready-list change
+  REQUIRE(r.k.sem_take(&s, kNoWait) == Status::Ok);
+  CHECK_FALSE(r.k.take_ready_changed());
+  REQUIRE(r.k.yield() == Status::Ok);  // alone on its level: nothing rotates
+  CHECK_FALSE(r.k.take_ready_changed());
+  REQUIRE(r.k.sem_take(&s, kWaitForever) == Status::Blocked);  // h leaves the ready list
+  CHECK(r.k.take_ready_changed());
+  CHECK(r.run() == a);
+  CHECK_FALSE(r.k.take_ready_changed());  // a switch itself changes no list
+  REQUIRE(r.k.sem_give(&s) == Status::Ok);  // wakes h
+  CHECK(r.k.take_ready_changed());
+  CHECK(r.k.need_switch());
+}
+
 TEST_CASE("a higher-priority task made ready preempts; equal priority does not",
           "[rtos][sched]") {
   Rig r;

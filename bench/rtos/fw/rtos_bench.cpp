@@ -15,6 +15,7 @@ namespace {
 constexpr uint32_t kN = 32;
 
 inline uint32_t cyc() { return SHOAL_CSR_READ(mcycle); }
+inline uint32_t ins() { return SHOAL_CSR_READ(minstret); }
 
 struct Stat {
   uint32_t min = 0xFFFFFFFFu;
@@ -48,7 +49,9 @@ struct Slot {
     c.entry = e;
     c.priority = prio;
     c.stack = rtos::Stack{stack, W};
-    port::create(&t, c);
+    // a slot is reused only after its previous task ended (deleted): anything else is a bug
+    // of this program, not a figure
+    if (port::create(&t, c) != Status::Ok) port::panic(port::Fault::Assert, nullptr, __LINE__);
   }
 };
 
@@ -59,27 +62,37 @@ rtos::Queue g_q;
 uint32_t g_qbuf[4];
 rtos::Mutex g_m;
 volatile uint32_t g_t0 = 0;
+volatile uint32_t g_i0 = 0;  // minstret next to g_t0: instructions on the measured path
 volatile uint32_t g_stop = 0;
 volatile uint32_t g_last = 0;
 Stat g_switch, g_isr, g_tick_sw;
+Stat g_switch_i, g_isr_i;
 
 // 1. yield -> first instruction of the next task (A and B ping-pong at one priority)
 void yield_a(void*) {
   for (uint32_t i = 0; i < kN; ++i) {
+    g_i0 = ins();
     g_t0 = cyc();
     port::yield();
     uint32_t t = cyc();
+    uint32_t n = ins();
     g_switch.add(t - g_t0);
+    g_switch_i.add(n - g_i0);
   }
   g_stop = 1;
   port::sem_give(&g_done);
 }
 void yield_b(void*) {
   while (!g_stop) {
+    g_i0 = ins();
     g_t0 = cyc();
     port::yield();
     uint32_t t = cyc();
-    if (!g_stop) g_switch.add(t - g_t0);
+    uint32_t n = ins();
+    if (!g_stop) {
+      g_switch.add(t - g_t0);
+      g_switch_i.add(n - g_i0);
+    }
   }
 }
 
@@ -92,12 +105,15 @@ void isr_high(void*) {
   for (uint32_t i = 0; i < kN; ++i) {
     port::sem_take(&g_isr_sem, rtos::kWaitForever);
     uint32_t t = cyc();
+    uint32_t n = ins();
     g_isr.add(t - g_t0);
+    g_isr_i.add(n - g_i0);
   }
   port::sem_give(&g_done);
 }
 void isr_low(void*) {
   for (;;) {
+    g_i0 = ins();
     g_t0 = cyc();
     mmio_write(kMsip, 1);
     for (volatile int k = 0; k < 20; k = k + 1) {
@@ -131,24 +147,33 @@ void controller(void*) {
   port::crit_exit();
 
   // 3. queue send + receive, 4. semaphore give + take, mutex lock + unlock: no switch
-  Stat q, s, m;
+  Stat q, s, m, qi, si, mi;
   for (uint32_t i = 0; i < kN; ++i) {
     uint32_t v = i, out = 0;
+    uint32_t n0 = ins();
     uint32_t t0 = cyc();
     port::queue_send(&g_q, &v, rtos::kNoWait);
     port::queue_receive(&g_q, &out, rtos::kNoWait);
     uint32_t t1 = cyc();
+    uint32_t n1 = ins();
     q.add(t1 - t0);
+    qi.add(n1 - n0);
+    n0 = ins();
     t0 = cyc();
     port::sem_give(&g_sem);
     port::sem_take(&g_sem, rtos::kNoWait);
     t1 = cyc();
+    n1 = ins();
     s.add(t1 - t0);
+    si.add(n1 - n0);
+    n0 = ins();
     t0 = cyc();
     port::mutex_lock(&g_m, rtos::kNoWait);
     port::mutex_unlock(&g_m);
     t1 = cyc();
+    n1 = ins();
     m.add(t1 - t0);
+    mi.add(n1 - n0);
   }
   Stat empty;
   for (uint32_t i = 0; i < kN; ++i) {
@@ -171,6 +196,7 @@ void controller(void*) {
   g_l.create("il", isr_low, 4);
   port::sem_take(&g_done, rtos::kWaitForever);
   port::task_delete(&g_l.t);
+  port::sleep(2);  // at least one whole tick: H returns from its entry (its slot is reused)
 
   puts("bench: tick\n");
   // 5a. tick without a switch: a lone spinning task sees the tick as a gap in its mcycle reads
@@ -212,6 +238,12 @@ void controller(void*) {
   loop.print("spin_loop");
   tick_nosw.print("tick_no_switch_gap");
   g_tick_sw.print("tick_switch_to_task");
+  // instructions retired on the same paths (minstret; includes the two counter reads)
+  qi.print("queue_send_receive_instr");
+  si.print("sem_give_take_instr");
+  mi.print("mutex_lock_unlock_instr");
+  g_switch_i.print("yield_switch_instr");
+  g_isr_i.print("irq_to_task_instr");
   puts("BENCH-SIZE kernel_struct ");
   put_dec(sizeof(rtos::Kernel));
   puts("\nBENCH-SIZE task_struct ");

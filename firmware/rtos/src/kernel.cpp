@@ -30,28 +30,16 @@ const char* status_name(Status s) {
 void Kernel::ready_insert(Task* t) {
   ready_[t->prio].push_back(&t->sched_node);
   ready_bits_ |= 1u << t->prio;
+  ready_changed_ = true;
 }
 
 void Kernel::ready_remove(Task* t) {
   List::remove(&t->sched_node);
   if (ready_[t->prio].empty()) ready_bits_ &= ~(1u << t->prio);
+  ready_changed_ = true;
 }
 
-Task* Kernel::pick_next() const {
-  if (ready_bits_ == 0) return nullptr;
-  return ready_[highest_bit(ready_bits_)].first_task();
-}
-
-bool Kernel::need_switch() const {
-  Task* n = pick_next();
-  return n != nullptr && n != current_;
-}
-
-Task* Kernel::switch_next() {
-  Task* n = pick_next();
-  if (n != nullptr) current_ = n;
-  return current_;
-}
+Task* Kernel::pick_highest() const { return ready_[highest_bit(ready_bits_)].head.next->task; }
 
 // ---- wait and delay lists ------------------------------------------------------------------
 
@@ -69,27 +57,6 @@ void Kernel::delay_insert(Task* t, Tick ticks) {
   while (pos != nullptr && pos != delayed_.end() && (pos->task->wake_tick - now_) <= ticks)
     pos = pos->next;
   List::insert_before(pos == nullptr ? delayed_.end() : pos, &t->delay_node);
-}
-
-Status Kernel::check_task_caller() const {
-  if (!initialized_ || current_ == nullptr) return Status::NotStarted;
-  if (in_isr()) return Status::WrongContext;
-  return Status::Ok;
-}
-
-Status Kernel::check_timeout(Tick timeout) {
-  if (timeout != kWaitForever && timeout > kMaxTimeout) return Status::BadArg;
-  return Status::Ok;
-}
-
-Status Kernel::check_blocking_call(uint32_t magic, uint32_t want, Tick timeout) const {
-  if (magic != want) return Status::NotInitialized;
-  Status st = check_timeout(timeout);
-  if (st != Status::Ok) return st;
-  st = check_task_caller();
-  if (st != Status::Ok) return st;
-  if (timeout != kNoWait && current_ == idle_) return Status::WrongContext;  // idle never blocks
-  return Status::Ok;
 }
 
 void Kernel::block_current(List* wl, WaitKind kind, Tick timeout) {
@@ -258,9 +225,13 @@ Status Kernel::task_set_priority(Task* t, uint8_t prio) {
 Status Kernel::yield() {
   const Status st = check_task_caller();
   if (st != Status::Ok) return st;
-  if (current_->state == TaskState::Ready) {
-    ready_remove(current_);
-    ready_insert(current_);
+  Task* t = current_;
+  // Rotate within its level (the level stays non-empty: the bitmap is untouched); alone on
+  // its level there is nothing to do.
+  if (t->state == TaskState::Ready && ready_[t->prio].has_many()) {
+    List::remove(&t->sched_node);
+    ready_[t->prio].push_back(&t->sched_node);
+    ready_changed_ = true;
   }
   return Status::Ok;
 }
@@ -304,12 +275,6 @@ bool Kernel::advance(Tick ticks) {
   if (ticks == 0) return need_switch();
   now_ += ticks - 1;
   return tick();
-}
-
-bool Kernel::isr_exit() {
-  if (isr_nesting_ == 0) return false;
-  --isr_nesting_;
-  return isr_nesting_ == 0 && need_switch();
 }
 
 }  // namespace shoal::rtos

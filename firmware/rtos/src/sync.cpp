@@ -40,7 +40,7 @@ Status Kernel::sem_take_from_isr(Semaphore* s) {
   return Status::Ok;
 }
 
-Status Kernel::sem_give_common(Semaphore* s, bool* woke_higher) {
+__attribute__((always_inline)) inline Status Kernel::sem_give_common(Semaphore* s, bool* woke_higher) {
   if (!s->waiters.empty()) {
     if (wake(s->waiters.first_task(), Status::Ok)) *woke_higher = true;
     return Status::Ok;  // handed straight to the waiter; count stays 0
@@ -152,7 +152,7 @@ Status Kernel::queue_init(Queue* q, void* storage, size_t item_size, size_t capa
 }
 
 // Non-blocking part of a send; Full if it cannot complete now.
-Status Kernel::queue_send_common(Queue* q, const void* item, bool* woke_higher) {
+__attribute__((always_inline)) inline Status Kernel::queue_send_common(Queue* q, const void* item, bool* woke_higher) {
   if (!q->receivers.empty()) {  // queue is empty: copy straight into the waiting receiver
     Task* r = q->receivers.first_task();
     copy_bytes(r->wait_buf, item, q->item_size);
@@ -167,7 +167,7 @@ Status Kernel::queue_send_common(Queue* q, const void* item, bool* woke_higher) 
 }
 
 // Non-blocking part of a receive; Empty if nothing is there.
-Status Kernel::queue_receive_common(Queue* q, void* out, bool* woke_higher) {
+__attribute__((always_inline)) inline Status Kernel::queue_receive_common(Queue* q, void* out, bool* woke_higher) {
   if (q->count == 0) return Status::Empty;
   copy_bytes(out, q->storage + q->head * q->item_size, q->item_size);
   if (++q->head == q->capacity) q->head = 0;

@@ -122,10 +122,29 @@ class Kernel {
   bool started() const { return current_ != nullptr; }
   Task* current() const { return current_; }
   Task* idle() const { return idle_; }
-  Task* pick_next() const;              // head of the highest non-empty ready list
-  bool need_switch() const;             // pick_next() != current()
-  Task* switch_next();                  // commit: current() = pick_next(); returns it
+  // Inline (hot: every port call and every switch). When the running task is ready and no
+  // higher level is, the highest level is its own: no bit search.
+  inline Task* pick_next() const;       // head of the highest non-empty ready list
+  // pick_next() != current()
+  __attribute__((always_inline)) bool need_switch() const {
+    const Task* n = pick_next();
+    return n != nullptr && n != current_;
+  }
+  Task* switch_next() {                 // commit: current() = pick_next(); returns it
+    Task* n = pick_next();
+    if (n != nullptr) current_ = n;
+    return current_;
+  }
   uint32_t ready_bitmap() const { return ready_bits_; }
+  // Set whenever a ready list changes (insert, remove, rotation); the port clears it when it
+  // asks need_switch() after a task-side call. Clear, need_switch() cannot have become true
+  // since it was last asked (current() changes only through switch_next()), so the port skips
+  // the question: the no-waiter give/take/send/receive calls never search the ready lists.
+  bool take_ready_changed() {
+    const bool c = ready_changed_;
+    ready_changed_ = false;
+    return c;
+  }
   uint32_t task_count() const { return task_count_; }
   Tick now() const { return now_; }
 
@@ -148,7 +167,10 @@ class Kernel {
   bool advance(Tick ticks);
   void set_time_slicing(bool on) { time_slicing_ = on; }
   void isr_enter() { ++isr_nesting_; }
-  bool isr_exit();                      // true if the outermost exit must switch
+  bool isr_exit() {                     // true if the outermost exit must switch
+    if (isr_nesting_ == 0) return false;
+    return --isr_nesting_ == 0 && need_switch();
+  }
   bool in_isr() const { return isr_nesting_ != 0; }
 
   // ---- counting semaphores ----
@@ -178,6 +200,7 @@ class Kernel {
   Status flags_wait(EventFlags* f, uint32_t mask, uint8_t mode, Tick timeout, uint32_t* matched);
 
  private:
+  Task* pick_highest() const;           // head of the highest non-empty level (bits != 0)
   void ready_insert(Task* t);
   void ready_remove(Task* t);
   static void wait_insert(List* wl, Task* t);
@@ -208,6 +231,7 @@ class Kernel {
   uint32_t isr_nesting_ = 0;
   bool time_slicing_ = true;
   bool initialized_ = false;
+  bool ready_changed_ = false;
 };
 
 // Index of the highest set bit of a non-zero word, branch-bounded (no libgcc __clzsi2).
@@ -219,6 +243,15 @@ inline uint32_t highest_bit(uint32_t v) {
   if (v & 0x0000000Cu) { n += 2; v >>= 2; }
   if (v & 0x00000002u) { n += 1; }
   return n;
+}
+
+__attribute__((always_inline)) inline Task* Kernel::pick_next() const {
+  const uint32_t bits = ready_bits_;
+  if (bits == 0) return nullptr;
+  const Task* c = current_;
+  if (c != nullptr && c->state == TaskState::Ready && ((bits >> c->prio) >> 1) == 0)
+    return ready_[c->prio].head.next->task;  // a ready task is on ready_[prio]: bit set
+  return pick_highest();  // out of line: keeps the inlined fast path small
 }
 
 // Wrap-safe "a is at or after b" for ticks less than 2^31 apart.

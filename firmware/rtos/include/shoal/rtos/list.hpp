@@ -14,33 +14,37 @@ struct ListNode {
   Task* task = nullptr;      // the task that embeds this node
 };
 
+// The list operations are always inlined: a handful of loads/stores each, on every hot path
+// (a call would cost about as much as the operation).
+#define SHOAL_RTOS_LIST_INLINE __attribute__((always_inline))
+
 struct List {
   ListNode head;  // sentinel
 
   void init() { head.next = head.prev = &head; head.task = nullptr; }
   bool initialized() const { return head.next != nullptr; }
-  bool empty() const { return head.next == &head; }
-  ListNode* first() const { return empty() ? nullptr : head.next; }
-  Task* first_task() const { return empty() ? nullptr : head.next->task; }
+  SHOAL_RTOS_LIST_INLINE bool empty() const { return head.next == &head; }
+  SHOAL_RTOS_LIST_INLINE ListNode* first() const { return empty() ? nullptr : head.next; }
+  SHOAL_RTOS_LIST_INLINE Task* first_task() const { return empty() ? nullptr : head.next->task; }
   ListNode* end() { return &head; }
   const ListNode* end() const { return &head; }
 
   // Insert n before pos (pos may be the sentinel: append).
-  static void insert_before(ListNode* pos, ListNode* n) {
+  SHOAL_RTOS_LIST_INLINE static void insert_before(ListNode* pos, ListNode* n) {
     n->next = pos;
     n->prev = pos->prev;
     pos->prev->next = n;
     pos->prev = n;
   }
-  void push_back(ListNode* n) { insert_before(&head, n); }
-  static void remove(ListNode* n) {
+  SHOAL_RTOS_LIST_INLINE void push_back(ListNode* n) { insert_before(&head, n); }
+  SHOAL_RTOS_LIST_INLINE static void remove(ListNode* n) {
     n->prev->next = n->next;
     n->next->prev = n->prev;
     n->next = n->prev = nullptr;
   }
-  static bool linked(const ListNode* n) { return n->next != nullptr; }
+  SHOAL_RTOS_LIST_INLINE static bool linked(const ListNode* n) { return n->next != nullptr; }
   // More than one element?
-  bool has_many() const { return !empty() && head.next->next != &head; }
+  SHOAL_RTOS_LIST_INLINE bool has_many() const { return !empty() && head.next->next != &head; }
 };
 
 }  // namespace shoal::rtos

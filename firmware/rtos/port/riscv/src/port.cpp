@@ -43,7 +43,29 @@ inline void card_wr(uint32_t addr, uint32_t v) {
   if (g_cfg.card_registers) card_write(addr, v);
 }
 
-inline void do_switch() { asm volatile("ecall" ::: "memory"); }
+// Ask the trap entry for the switch the kernel wants. `ecall` is a call as far as registers
+// go: the caller-saved registers are declared clobbered, so the trap entry's ecall path saves
+// none of them (only s0-s11, mepc, mstatus and the critical-section depth).
+__attribute__((always_inline)) inline void do_switch() {
+  asm volatile("ecall"
+               :
+               :
+               : "memory", "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a0", "a1", "a2",
+                 "a3", "a4", "a5", "a6", "a7");
+}
+
+__attribute__((always_inline)) inline void crit_enter_inl() {
+  irq_disable();
+  ++shoal_rtos_crit_nesting;
+}
+
+__attribute__((always_inline)) inline void crit_exit_inl() {
+  const uint32_t n = shoal_rtos_crit_nesting;
+  if (n == 0) return;
+  shoal_rtos_crit_nesting = n - 1;
+  // before start() interrupts stay masked: the first task's frame unmasks them
+  if (n == 1 && g_kernel.started()) irq_enable();
+}
 
 bool is_usage_error(Status st) {
   switch (st) {
@@ -56,18 +78,29 @@ bool is_usage_error(Status st) {
   }
 }
 
-// Ends a task-side call made inside crit_enter(): switch if the kernel asks for it, then the
-// final status (a blocked caller's is wait_result once it runs again).
-Status finish(Status st) {
-  if (st == Status::Blocked) {
-    do_switch();
-    st = g_kernel.wait_result(g_kernel.current());
-  } else if (g_kernel.started() && !g_kernel.in_isr() && g_kernel.need_switch()) {
-    do_switch();
-  }
-  if (g_cfg.report_api_errors && is_usage_error(st))
+__attribute__((noinline, cold)) void report_usage(Status st) {
+  if (is_usage_error(st))
     fault(Fault::ApiMisuse, g_kernel.in_isr() ? nullptr : g_kernel.current(), uint32_t(uint8_t(int8_t(st))));
-  crit_exit();
+}
+
+// The switch itself, out of line: the ecall clobbers every caller-saved register, so only this
+// function (not the common path of finish) keeps its state in callee-saved registers.
+__attribute__((noinline)) Status switch_away(Status st) {
+  do_switch();
+  return st == Status::Blocked ? g_kernel.wait_result(g_kernel.current()) : st;
+}
+
+// Ends a task-side call made inside crit_enter(): switch if the kernel asks for it, then the
+// final status (a blocked caller's is wait_result once it runs again). Shared by every
+// task-side call through a tail call. The common case (Ok, nothing to switch) is a few loads
+// and compares: need_switch() is asked only if a ready list changed since it was last asked
+// (Kernel::take_ready_changed).
+__attribute__((noinline)) Status finish(Status st) {
+  if (st == Status::Blocked || (g_kernel.take_ready_changed() && g_kernel.started() &&
+                                 !g_kernel.in_isr() && g_kernel.need_switch()))
+    st = switch_away(st);
+  if (g_cfg.report_api_errors && int8_t(st) < 0) report_usage(st);
+  crit_exit_inl();
   return st;
 }
 
@@ -133,7 +166,9 @@ void idle_tickless() {
 
 void on_tick() {
   ++g_timer_irqs;
-  if (mtime() < g_next_tick) {  // stale: the tickless idle already counted this tick
+  // stale: the tickless idle already counted this tick (without tickless idle nothing else
+  // moves g_next_tick, so the interrupt is never stale: no mtime read)
+  if (g_cfg.tickless && mtime() < g_next_tick) {
     program_next_tick();
     return;
   }
@@ -143,10 +178,31 @@ void on_tick() {
   if (g_tick_hook) g_tick_hook();
 }
 
-void check_stack(const Task* t, uintptr_t sp) {
-  if (t == nullptr || t->state == TaskState::Deleted || t->magic == 0) return;
+// The outgoing task (it ran since its last check): saved stack pointer inside its stack and
+// above the guard, guard words intact. A deleted task's stack is no longer checked.
+__attribute__((always_inline)) inline void check_outgoing(const Task* t, uintptr_t sp) {
+  if (t->state == TaskState::Deleted || t->magic == 0) return;
   if (!stack_pointer_ok(t->stack, sp)) panic(Fault::BadStackPointer, t, uint32_t(sp));
   if (!stack_guard_intact(t->stack)) panic(Fault::StackOverflow, t, uint32_t(sp));
+}
+
+// The incoming task: its saved stack pointer (the frame we are about to restore from) must lie
+// inside its stack. Its guard words were checked when it was switched out and it has not run
+// since (interrupts never use a stack other than the running task's), so they are not read
+// again here.
+__attribute__((always_inline)) inline void check_incoming(const Task* t) {
+  if (!stack_pointer_ok(t->stack, t->saved_sp)) panic(Fault::BadStackPointer, t, uint32_t(t->saved_sp));
+}
+
+// The switch proper: save the outgoing frame, check, commit the next task, check it.
+__attribute__((always_inline)) inline uint32_t* switch_from(uint32_t* frame) {
+  Task* old = g_kernel.current();
+  old->saved_sp = reinterpret_cast<uintptr_t>(frame);
+  check_outgoing(old, old->saved_sp);
+  Task* next = g_kernel.switch_next();
+  check_incoming(next);
+  if (next != old) ++g_switches;
+  return reinterpret_cast<uint32_t*>(next->saved_sp);
 }
 }  // namespace
 
@@ -177,16 +233,8 @@ int task_index(const Task* t) {
   return -1;
 }
 
-void crit_enter() {
-  irq_disable();
-  ++shoal_rtos_crit_nesting;
-}
-
-void crit_exit() {
-  if (shoal_rtos_crit_nesting == 0) return;
-  // before start() interrupts stay masked: the first task's frame unmasks them
-  if (--shoal_rtos_crit_nesting == 0 && g_kernel.started()) irq_enable();
-}
+void crit_enter() { crit_enter_inl(); }
+void crit_exit() { crit_exit_inl(); }
 
 static void make_frame(Task* t) {
   uint32_t* top = reinterpret_cast<uint32_t*>(t->saved_sp);
@@ -197,6 +245,7 @@ static void make_frame(Task* t) {
   f[kFrameMepc] = reinterpret_cast<uint32_t>(t->entry);
   f[kFrameMstatus] = kMstatusInitial;
   f[kFrameCrit] = 0;
+  f[kFrameKind] = 0;  // full: the first start restores ra and a0
   t->saved_sp = reinterpret_cast<uintptr_t>(f);
   if (task_index(t) < 0 && g_ntasks < kMaxTasks) g_tasks[g_ntasks++] = t;
 }
@@ -253,25 +302,25 @@ void heartbeat() {
 }
 
 // ---- task-side calls -------------------------------------------------------------------------
-Status yield() { crit_enter(); return finish(g_kernel.yield()); }
-Status sleep(Tick ticks) { crit_enter(); return finish(g_kernel.delay(ticks)); }
-Status task_delete(Task* t) { crit_enter(); return finish(g_kernel.task_delete(t)); }
-Status task_set_priority(Task* t, uint8_t p) { crit_enter(); return finish(g_kernel.task_set_priority(t, p)); }
-Status sem_take(Semaphore* s, Tick to) { crit_enter(); return finish(g_kernel.sem_take(s, to)); }
-Status sem_give(Semaphore* s) { crit_enter(); return finish(g_kernel.sem_give(s)); }
-Status mutex_lock(Mutex* m, Tick to) { crit_enter(); return finish(g_kernel.mutex_lock(m, to)); }
-Status mutex_unlock(Mutex* m) { crit_enter(); return finish(g_kernel.mutex_unlock(m)); }
-Status queue_send(Queue* q, const void* p, Tick to) { crit_enter(); return finish(g_kernel.queue_send(q, p, to)); }
-Status queue_receive(Queue* q, void* p, Tick to) { crit_enter(); return finish(g_kernel.queue_receive(q, p, to)); }
-Status flags_set(EventFlags* f, uint32_t b) { crit_enter(); return finish(g_kernel.flags_set(f, b)); }
+Status yield() { crit_enter_inl(); return finish(g_kernel.yield()); }
+Status sleep(Tick ticks) { crit_enter_inl(); return finish(g_kernel.delay(ticks)); }
+Status task_delete(Task* t) { crit_enter_inl(); return finish(g_kernel.task_delete(t)); }
+Status task_set_priority(Task* t, uint8_t p) { crit_enter_inl(); return finish(g_kernel.task_set_priority(t, p)); }
+Status sem_take(Semaphore* s, Tick to) { crit_enter_inl(); return finish(g_kernel.sem_take(s, to)); }
+Status sem_give(Semaphore* s) { crit_enter_inl(); return finish(g_kernel.sem_give(s)); }
+Status mutex_lock(Mutex* m, Tick to) { crit_enter_inl(); return finish(g_kernel.mutex_lock(m, to)); }
+Status mutex_unlock(Mutex* m) { crit_enter_inl(); return finish(g_kernel.mutex_unlock(m)); }
+Status queue_send(Queue* q, const void* p, Tick to) { crit_enter_inl(); return finish(g_kernel.queue_send(q, p, to)); }
+Status queue_receive(Queue* q, void* p, Tick to) { crit_enter_inl(); return finish(g_kernel.queue_receive(q, p, to)); }
+Status flags_set(EventFlags* f, uint32_t b) { crit_enter_inl(); return finish(g_kernel.flags_set(f, b)); }
 Status flags_wait(EventFlags* f, uint32_t mask, uint8_t mode, Tick to, uint32_t* matched) {
-  crit_enter();
+  crit_enter_inl();
   return finish(g_kernel.flags_wait(f, mask, mode, to, matched));
 }
 
 // ---- interrupt side (the switch, if any, happens at the outermost exit) ----------------------
-static Status isr_report(Status st) {
-  if (g_cfg.report_api_errors && is_usage_error(st)) fault(Fault::ApiMisuse, nullptr, uint32_t(uint8_t(int8_t(st))));
+static inline Status isr_report(Status st) {
+  if (g_cfg.report_api_errors) report_usage(st);  // cold; in an ISR it reports task "-"
   return st;
 }
 Status isr_sem_give(Semaphore* s) { bool sw = false; return isr_report(g_kernel.sem_give_from_isr(s, &sw)); }
@@ -332,11 +381,8 @@ using namespace shoal::rtos;
 using namespace shoal::rtos::port;
 
 // ---- called from port_asm.S ----------------------------------------------------------------
+// Interrupts and exceptions other than ecall (the trap entry handles ecall itself).
 extern "C" uint32_t shoal_rtos_trap(uint32_t mcause, uint32_t* frame) {
-  if (mcause == 11u) {  // ecall from machine mode: a task asks for the switch the kernel wants
-    frame[kFrameMepc] += 4;
-    return g_kernel.need_switch() ? 1u : 0u;
-  }
   if (mcause & 0x80000000u) {
     g_kernel.isr_enter();
     switch (mcause & 0x1Fu) {
@@ -360,12 +406,8 @@ extern "C" uint32_t shoal_rtos_trap(uint32_t mcause, uint32_t* frame) {
   panic(Fault::FatalTrap, g_kernel.current(), frame[kFrameMepc]);
 }
 
-extern "C" uint32_t* shoal_rtos_switch(uint32_t* frame) {
-  Task* old = g_kernel.current();
-  old->saved_sp = reinterpret_cast<uintptr_t>(frame);
-  check_stack(old, old->saved_sp);
-  Task* next = g_kernel.switch_next();
-  check_stack(next, next->saved_sp);
-  ++g_switches;
-  return reinterpret_cast<uint32_t*>(next->saved_sp);
-}
+// s0-s11 are in the frame. Interrupt path: shoal_rtos_trap returned non-zero. ecall path: a
+// task-side call found need_switch() (or blocked) before its ecall, so this does not ask again;
+// should the kernel pick the same task after all, its stack is checked and the same frame is
+// restored (not counted as a switch).
+extern "C" uint32_t* shoal_rtos_switch(uint32_t* frame) { return switch_from(frame); }

@@ -5,11 +5,14 @@
 // kernel asks for. Interrupt handlers use the isr_* calls; the switch they may cause happens
 // once, on the outermost interrupt exit.
 //
-// Yield: `ecall` (mcause 11). The trap entry saves the caller-saved registers, mepc, mstatus
-// and the critical-section depth on the task's own stack (a 128-byte frame), then runs the C
-// handler on the separate interrupt stack (the boot stack, __stack_top; mscratch holds it).
-// The callee-saved registers s0-s11 are stored into the same frame only when a switch really
-// happens. See firmware/rtos/README.md.
+// Interrupts: the trap entry saves the caller-saved registers, mepc, mstatus and the
+// critical-section depth on the task's own stack (a 128-byte frame), then runs the C handler on
+// the separate interrupt stack (the boot stack, __stack_top; mscratch holds it). The
+// callee-saved registers s0-s11 are stored into the same frame only when a switch really
+// happens. Yield: `ecall` (mcause 11), executed only by the port when the kernel wants a
+// switch; it is treated as a call (the port's ecall statement clobbers every caller-saved
+// register), so its frame holds only s0-s11, mepc, mstatus and the depth. `ecall` is reserved
+// for the port: application code must not execute it. See firmware/rtos/README.md.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -21,7 +24,8 @@ namespace shoal::rtos::port {
 // Frame the trap entry builds on the task stack (words).
 constexpr uint32_t kFrameWords = 32;
 constexpr uint32_t kFrameRa = 0, kFrameA0 = 4, kFrameS0 = 16, kFrameMepc = 28,
-                   kFrameMstatus = 29, kFrameCrit = 30;
+                   kFrameMstatus = 29, kFrameCrit = 30,
+                   kFrameKind = 31;  // 0: full frame (interrupt, first start), 1: ecall frame
 constexpr uint32_t kMaxTasks = 16;
 
 // Causes reported through FW_FAULT.cause (rtl/regmap/core.toml).
