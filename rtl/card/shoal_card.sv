@@ -198,6 +198,39 @@ module shoal_card #(
   end
   assign blk_rst_n = rst_ni && blk_rst_nq;
 
+  // The processor-side inputs come from outside the card (the processors' agents): one register
+  // stage at the boundary, so no input reaches block logic combinationally.
+  logic [P-1:0]  quiesced_q, busy_q, mem_q, io_q;
+  logic          chk_valid_q, chk_we_q, dev_irq_valid_q;
+  logic [7:0]    chk_proc_q;
+  logic [31:0]   chk_addr_q;
+  logic [VW-1:0] dev_irq_vec_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      quiesced_q      <= '0;
+      busy_q          <= '0;
+      mem_q           <= '0;
+      io_q            <= '0;
+      chk_valid_q     <= 1'b0;
+      chk_we_q        <= 1'b0;
+      chk_proc_q      <= '0;
+      chk_addr_q      <= '0;
+      dev_irq_valid_q <= 1'b0;
+      dev_irq_vec_q   <= '0;
+    end else begin
+      quiesced_q      <= proc_quiesced_i;
+      busy_q          <= proc_busy_i;
+      mem_q           <= proc_mem_i;
+      io_q            <= proc_io_i;
+      chk_valid_q     <= chk_valid_i;
+      chk_we_q        <= chk_we_i;
+      chk_proc_q      <= chk_proc_i;
+      chk_addr_q      <= chk_addr_i;
+      dev_irq_valid_q <= dev_irq_valid_i;
+      dev_irq_vec_q   <= dev_irq_vec_i;
+    end
+  end
+
   logic [P-1:0] drrm_online;
   drrm #(.P(P), .K(K), .V(V)) u_drrm (
     .clk_i, .rst_ni(blk_rst_n),
@@ -205,9 +238,10 @@ module shoal_card #(
     .reg_wstrb_i(blk_wstrb), .reg_ack_o(drrm_ack), .reg_rdata_o(drrm_rdata), .reg_err_o(drrm_err),
     .irq_o(drrm_irq),
     .pause_o(proc_pause_o), .resume_o(proc_resume_o), .part_o(proc_part_o),
-    .online_o(drrm_online), .quiesced_i(proc_quiesced_i),
-    .chk_valid_i, .chk_proc_i, .chk_addr_i, .chk_we_i, .chk_valid_o, .chk_allow_o,
-    .irq_valid_i(dev_irq_valid_i), .irq_vec_i(dev_irq_vec_i), .irq_out_valid_o(proc_irq_valid_o),
+    .online_o(drrm_online), .quiesced_i(quiesced_q),
+    .chk_valid_i(chk_valid_q), .chk_proc_i(chk_proc_q), .chk_addr_i(chk_addr_q),
+    .chk_we_i(chk_we_q), .chk_valid_o, .chk_allow_o,
+    .irq_valid_i(dev_irq_valid_q), .irq_vec_i(dev_irq_vec_q), .irq_out_valid_o(proc_irq_valid_o),
     .irq_out_proc_o(proc_irq_proc_o), .irq_out_vec_o(proc_irq_vec_o),
     .evm_valid_o, .evm_timeout_o, .evm_op_o, .evm_tag_o, .evm_part_o, .evm_mask_o,
     .evv_valid_o, .evv_proc_o, .evv_addr_o, .evv_we_o, .evv_reason_o
@@ -220,7 +254,7 @@ module shoal_card #(
   logic [15:0] wmu_smp_seq, wmu_smp_util, wmu_smp_ewma;
   wmu #(.P(P), .K(K)) u_wmu (
     .clk_i, .rst_ni(blk_rst_n),
-    .busy_i(proc_busy_i), .mem_i(proc_mem_i), .io_i(proc_io_i),
+    .busy_i(busy_q), .mem_i(mem_q), .io_i(io_q),
     .assigned_i(drrm_online), .part_i(proc_part_o),
     .reg_req_i(wmu_req), .reg_we_i(blk_we), .reg_addr_i(blk_addr), .reg_wdata_i(blk_wdata),
     .reg_wstrb_i(blk_wstrb), .reg_ack_o(wmu_ack), .reg_rdata_o(wmu_rdata), .reg_err_o(wmu_err),

@@ -314,8 +314,8 @@ class VerilatedCard final : public CardModel {
   // One clock cycle: rising edge (inputs set before it are sampled), then falling edge.
   void tick() {
     drive_processors();
-    top_->eval();
-    // the card's outputs in this cycle (registered, so settled before the edge)
+    // the card's outputs in this cycle: registered, so the new inputs do not change them and
+    // they are read without another eval (each eval runs the input-dependent logic)
     const uint64_t pause = port_u64(top_->proc_pause_o);
     const uint64_t resume = port_u64(top_->proc_resume_o);
     std::array<uint32_t, kP> part{};
