@@ -38,6 +38,17 @@ grep "listening on" "$LOG"
 
 export SHOAL_DEVICE="sim:$SOCK"
 CTL="$BUILD/bin/shoalctl"
+# The simulated card runs at tens of thousands of cycles per wall second: give the firmware
+# time to boot its RTOS (its console says so) before asking it anything.
+wait_for_rtos() {  # $1: how many "rtos running" lines to wait for
+  for _ in $(seq 1 600); do
+    [ "$(grep -c 'rtos running' "$LOG" || true)" -ge "$1" ] && return 0
+    kill -0 "$SIM" 2>/dev/null || { cat "$LOG" >&2; echo "demo.sh: shoal-sim exited" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "demo.sh: the firmware did not report within 60 s; going on" >&2
+}
+wait_for_rtos 1
 echo
 echo "== shoalctl info   (identity and capabilities, read from the card's own device tree)"
 "$CTL" info
@@ -49,11 +60,7 @@ echo "== shoalctl fw status; shoalctl fw load $BUILD/firmware/shoal_fw.elf   (do
 "$CTL" fw status
 before=$(grep -c '^\[fw\]' "$LOG" || true)
 "$CTL" fw load "$BUILD/firmware/shoal_fw.elf"
-for _ in $(seq 1 50); do
-  [ "$(grep -c '^\[fw\]' "$LOG" || true)" -gt "$before" ] && break
-  sleep 0.1
-done
-sleep 0.5
+wait_for_rtos 2
 echo "-- the downloaded firmware's console:"
 grep '^\[fw\]' "$LOG" | tail -n +"$((before + 1))"
 echo
