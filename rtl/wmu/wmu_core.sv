@@ -86,43 +86,40 @@ module wmu_core #(
 
   // ---- per-cycle attribution ---------------------------------------------------------------
   // Per partition: how many attributed processors were busy / made a memory or I/O access /
-  // were attributed at all. Counted four processors at a time with pure logic (one LUT4 per
-  // result bit), then the group counts are added.
-  localparam int unsigned NG = (P + 3) / 4;
-  function automatic logic [2:0] pop4(input logic [3:0] v);
-    logic a1, a0, b1, b0, c0;
-    a1 = v[0] & v[1];
-    a0 = v[0] ^ v[1];
-    b1 = v[2] & v[3];
-    b0 = v[2] ^ v[3];
-    c0 = a0 & b0;
-    pop4 = {(a1 & b1) | (c0 & (a1 ^ b1)), a1 ^ b1 ^ c0, a0 ^ b0};
-  endfunction
+  // were attributed at all. The partition ids are first transposed into PW bit planes (plane b
+  // holds bit b of every processor's id, P bits wide); partition k's membership mask is then
+  // the AND of `assigned_i` and each plane or its complement (as bit b of k is 1 or 0), and the
+  // four counts are population counts of P-bit masks. Apart from the transposition (P*PW bit
+  // moves) these are whole-vector operations, so the Verilated model works on P-bit words (and
+  // a native popcount) rather than on K*P single bits; Yosys maps $countones to an adder tree
+  // no larger than the former four-at-a-time LUT counts.
+  logic [PW*P-1:0] id_pl;  // plane b at [b*P +: P]
+  always_comb begin
+    for (int p = 0; p < P; p++) begin
+      for (int b = 0; b < PW; b++) begin
+        id_pl[b*P + p] = part_i[p*PW + b];
+      end
+    end
+  end
 
   logic [K*PB-1:0] b_cnt, m_cnt, i_cnt, o_cnt;
-  logic [NG*4-1:0] in_k, busy_k, mem_k, io_k;
+  logic [P-1:0]    in_k;
   always_comb begin
-    b_cnt  = '0;
-    m_cnt  = '0;
-    i_cnt  = '0;
-    o_cnt  = '0;
-    in_k   = '0;
-    busy_k = '0;
-    mem_k  = '0;
-    io_k   = '0;
+    b_cnt = '0;
+    m_cnt = '0;
+    i_cnt = '0;
+    o_cnt = '0;
+    in_k  = '0;
     for (int k = 0; k < K; k++) begin
-      for (int p = 0; p < P; p++) begin
-        in_k[p]   = assigned_i[p] && (32'(part_i[p*PW +: PW]) == k);
-        busy_k[p] = in_k[p] & busy_i[p];
-        mem_k[p]  = in_k[p] & mem_i[p];
-        io_k[p]   = in_k[p] & io_i[p];
+      in_k = assigned_i;
+      for (int b = 0; b < PW; b++) begin
+        if (((k >> b) & 1) != 0) in_k = in_k & id_pl[b*P +: P];
+        else                     in_k = in_k & ~id_pl[b*P +: P];
       end
-      for (int g = 0; g < NG; g++) begin
-        o_cnt[k*PB +: PB] = o_cnt[k*PB +: PB] + PB'(pop4(in_k[g*4 +: 4]));
-        b_cnt[k*PB +: PB] = b_cnt[k*PB +: PB] + PB'(pop4(busy_k[g*4 +: 4]));
-        m_cnt[k*PB +: PB] = m_cnt[k*PB +: PB] + PB'(pop4(mem_k[g*4 +: 4]));
-        i_cnt[k*PB +: PB] = i_cnt[k*PB +: PB] + PB'(pop4(io_k[g*4 +: 4]));
-      end
+      o_cnt[k*PB +: PB] = PB'($countones(in_k));
+      b_cnt[k*PB +: PB] = PB'($countones(in_k & busy_i));
+      m_cnt[k*PB +: PB] = PB'($countones(in_k & mem_i));
+      i_cnt[k*PB +: PB] = PB'($countones(in_k & io_i));
     end
   end
 
