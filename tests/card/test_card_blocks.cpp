@@ -12,6 +12,7 @@
 
 #include "card_model.hpp"
 #include "runner.hpp"
+#include "shoal/core.hpp"  // the soft core's address map (firmware/image)
 #include "shoal/regs.h"
 #include "shoal/regs.hpp"
 
@@ -33,8 +34,12 @@ namespace ctrl = shoal::regs::ctrl;
 
 namespace {
 
-constexpr uint32_t kOpMigrate = 1, kOpWindow = 3, kOpRoute = 4;
-constexpr uint32_t kStOk = 0, kStTimeout = 4;
+// opcodes and statuses: the register map's named field values
+constexpr uint32_t kOpMigrate = SHOAL_DRRM_CMD_PUSH_OP_MIGRATE;
+constexpr uint32_t kOpWindow = SHOAL_DRRM_CMD_PUSH_OP_SET_WINDOW;
+constexpr uint32_t kOpRoute = SHOAL_DRRM_CMD_PUSH_OP_ROUTE;
+constexpr uint32_t kStOk = SHOAL_DRRM_CPL_HEAD_STATUS_OK;
+constexpr uint32_t kStTimeout = SHOAL_DRRM_CPL_HEAD_STATUS_TIMEOUT;
 
 uint32_t rd(CardModel& m, uint32_t a) {
   uint32_t v = 0;
@@ -209,12 +214,12 @@ TEST_CASE("the WMU counts the processors' telemetry where the DRRM says they are
   s.push_back(op_poll(wmu::kEwma + 3 * wmu::kEwmaStride, SHOAL_WMU_EWMA_SEQ_MASK,
                       4u << SHOAL_WMU_EWMA_SEQ_LSB));
   s.push_back(op_write(wmu::kCtrl, 0));  // freeze the counters
-  s.push_back(op_peek(0x03000100));      // the core's interrupt controller: pending sources
+  s.push_back(op_peek(shoal::fw::kIntcPending));  // the core's interrupt controller: pending
   const std::string out = runner.run(s, 4'000'000);
   INFO(out);
   REQUIRE(out.find("END\n") != std::string::npos);
   // the WMU's interrupt reached the soft core's interrupt controller
-  const uint32_t pending = ScriptRunner::read_value(out, 0x03000100);
+  const uint32_t pending = ScriptRunner::read_value(out, shoal::fw::kIntcPending);
   CHECK(((pending >> shoal::regs::param::core_irq_wmu) & 1u) == 1u);
 
   // conservation: every busy processor-cycle is attributed to exactly one partition
@@ -255,7 +260,7 @@ TEST_CASE("firmware allocates through ALLOC; the host reads pools and sees the a
     s.push_back(op_read(alloc::kResp0));
   };
   std::vector<ScriptOp> s;
-  const uint32_t kRequest = 1, kRelease = 2;
+  const uint32_t kRequest = SHOAL_ALLOC_CMD_LO_OP_REQUEST, kRelease = SHOAL_ALLOC_CMD_LO_OP_RELEASE;
   cmd(s, kRequest | (1u << 8) | (0u << 16), 5);  // partition 1, type 0: 5 units
   cmd(s, kRequest | (2u << 8) | (0u << 16), 3);  // partition 2, type 0: 3 units
   cmd(s, kRelease | (1u << 8) | (0u << 16), 2);  // partition 1 gives 2 back
@@ -267,10 +272,10 @@ TEST_CASE("firmware allocates through ALLOC; the host reads pools and sees the a
     return field(ScriptRunner::read_value(out, alloc::kResp0, n), SHOAL_ALLOC_RESP0_STATUS_MASK,
                  SHOAL_ALLOC_RESP0_STATUS_LSB);
   };
-  CHECK(status(0) == 0);  // GRANTED
-  CHECK(status(1) == 0);
-  CHECK(status(2) == 0);
-  CHECK(status(3) != 0);  // not granted (cap or insufficient: the contract says which)
+  CHECK(status(0) == SHOAL_ALLOC_RESP0_STATUS_GRANTED);
+  CHECK(status(1) == SHOAL_ALLOC_RESP0_STATUS_GRANTED);
+  CHECK(status(2) == SHOAL_ALLOC_RESP0_STATUS_GRANTED);
+  CHECK(status(3) == SHOAL_ALLOC_RESP0_STATUS_DENIED_CAP);  // more than the cap (= the pool)
 
   // the host reads the pool state
   CHECK(rd(*m, alloc::kPoolFree) == pool0 - 6);
