@@ -8,6 +8,7 @@ from that single source:
   include/shoal/regs.h         C header, macros only (firmware, host, and the .dts via cpp)
   include/shoal/regs.hpp       C++ header with constexpr constants and a table of every register
   dts/shoal_regs.dtsi          device-tree fragment (parameters, resources, BAR0 blocks)
+  cmake/shoal_params.cmake     the card parameters as CMake variables (SHOAL_PARAM_<NAME>)
   docs/registers/*.md          Markdown register documentation
 
 Everything is validated before anything is written: a bad source prints clear errors to stderr,
@@ -67,6 +68,8 @@ class Reg:
     stride: int
     volatile: bool
     fields: list[Field] = field(default_factory=list)
+    fw_write: bool = False  # written by the firmware: read-only from BAR0, writable by the core
+    validated: bool = False  # the block checks written values (its description says how) and refuses others
 
     @property
     def reset(self) -> int:
@@ -101,6 +104,13 @@ class Window:
     size: int
     access: str
     description: str
+    count: int = 1          # a window array: `count` windows, `stride` bytes apart
+    stride: int = 0
+    fw_write: bool = False  # written by the firmware: read-only from BAR0, writable by the core
+
+    @property
+    def span(self) -> int:
+        return (self.count - 1) * self.stride + self.size
 
 
 @dataclass
@@ -144,6 +154,7 @@ class Card:
 class Loader:
     def __init__(self) -> None:
         self.errors: list[str] = []
+        self.card: Card | None = None
 
     def err(self, where: str, msg: str) -> None:
         self.errors.append(f"{where}: {msg}")
@@ -224,6 +235,12 @@ class Loader:
                      f"but {len(resources)} [[resource]] entries are listed")
 
         card = Card(name, desc, ver, bar0, dw, params, resources, [], [])
+        self.card = card
+        if "num_queues" in params and "num_partitions" in params and \
+                params["num_queues"] != params["num_partitions"] + 1:
+            self.err(f"{where} [params]", f"num_queues = {params['num_queues']} must be "
+                     f"num_partitions + 1 = {params['num_partitions'] + 1} (the admin queue and "
+                     "one per partition)")
 
         # blocks: first pass for names/presence (needed by @present.X), second for contents
         raw_blocks = []
@@ -273,8 +290,11 @@ class Loader:
         self.overlaps(spans, where)
         return card
 
-    def load_window(self, wd: dict, w: str, base_key: str) -> Window | None:
-        self.check_keys(wd, {"name", base_key, "size", "access", "description"}, w)
+    def load_window(self, wd: dict, w: str, base_key: str, in_block: bool = False) -> Window | None:
+        keys = {"name", base_key, "size", "access", "description"}
+        if in_block:
+            keys |= {"count", "stride", "fw_write"}
+        self.check_keys(wd, keys, w)
         n = self.need(wd, "name", str, w)
         off = self.need(wd, base_key, int, w)
         size = self.need(wd, "size", int, w)
@@ -283,7 +303,35 @@ class Loader:
             return None
         if acc not in ("ro", "rw"):
             self.err(w, f"window '{n}': access '{acc}' must be ro or rw")
-        return Window(n, off, size, acc, wd.get("description", ""))
+        count = self.count_of(wd, w, self.card) if in_block else 1
+        stride = self.need(wd, "stride", int, w, default=0)
+        fww = wd.get("fw_write", False)
+        if not isinstance(fww, bool):
+            self.err(w, f"window '{n}': 'fw_write' must be true or false")
+            fww = False
+        if fww and acc != "ro":
+            self.err(w, f"window '{n}': fw_write = true needs access = \"ro\" (read-only from BAR0)")
+        if count is None or stride is None or count < 1:
+            self.err(w, f"window '{n}': count must be >= 1")
+            count, stride = 1, 0
+        elif count > 1 and (stride < size or stride % 4):
+            self.err(w, f"window '{n}': stride {stride:#x} must be a word multiple of at least "
+                     f"the size {size:#x}")
+            count, stride = 1, 0
+        return Window(n, off, size, acc, wd.get("description", ""), count, stride, fww)
+
+    def count_of(self, d: dict, w: str, card: Card | None) -> int | None:
+        """An array's element count: an integer, or "@params.NAME"."""
+        v = d.get("count", 1)
+        if isinstance(v, str) and v.startswith("@params.") and card is not None:
+            if v[8:] in card.params:
+                return card.params[v[8:]]
+            self.err(w, f"count '{v}' names no card parameter")
+            return None
+        if not isinstance(v, int) or isinstance(v, bool):
+            self.err(w, f"count {v!r} must be an integer or @params.NAME")
+            return None
+        return v
 
     def resolve(self, v, w: str, block: dict, card: Card, present: dict[str, bool]) -> int | None:
         if isinstance(v, int) and not isinstance(v, bool):
@@ -330,7 +378,7 @@ class Loader:
         for i, r in enumerate(d.get("reg", [])):
             w = f"{where} [[reg]] #{i}"
             self.check_keys(r, {"name", "offset", "access", "description", "fields", "count",
-                                "stride", "volatile"}, w)
+                                "stride", "volatile", "fw_write", "validated"}, w)
             rn = self.need(r, "name", str, w)
             off = self.need(r, "offset", int, w)
             acc = self.need(r, "access", str, w)
@@ -339,7 +387,7 @@ class Loader:
             w = f"{where} register {bn}.{rn}"
             if acc not in ACCESS_TYPES:
                 self.err(w, f"unknown access type '{acc}' (known: {', '.join(ACCESS_TYPES)})")
-            count = self.need(r, "count", int, w, default=1)
+            count = self.count_of(r, w, card)
             stride = self.need(r, "stride", int, w, default=4)
             vol = r.get("volatile", False)
             if not isinstance(vol, bool):
@@ -350,7 +398,18 @@ class Loader:
             if (count or 0) < 1 or (stride or 0) < 4 or (stride or 0) % 4:
                 self.err(w, f"count {count} must be >= 1 and stride {stride} a multiple of 4")
                 count, stride = 1, 4
-            reg = Reg(rn, off, acc, r.get("description", ""), count, stride, vol)
+            fww = r.get("fw_write", False)
+            if not isinstance(fww, bool):
+                self.err(w, "'fw_write' must be true or false")
+                fww = False
+            if fww and acc not in ("ro", "wo"):
+                self.err(w, "fw_write = true needs access = \"ro\" or \"wo\" (what BAR0 sees)")
+            val = r.get("validated", False)
+            if not isinstance(val, bool):
+                self.err(w, "'validated' must be true or false")
+                val = False
+            reg = Reg(rn, off, acc, r.get("description", ""), count, stride, vol, fw_write=fww,
+                      validated=val)
             fl = r.get("fields")
             if not isinstance(fl, list) or not fl:
                 self.err(w, "needs a non-empty 'fields' list")
@@ -404,9 +463,11 @@ class Loader:
                 self.err(w, f"[{off:#x}, {off + reg.span:#x}) lies outside the block (size {size:#x})")
             blk.regs.append(reg)
         for i, wd in enumerate(d.get("window", [])):
-            win = self.load_window(wd, f"{where} [[window]] #{i}", "offset")
+            win = self.load_window(wd, f"{where} [[window]] #{i}", "offset", in_block=True)
             if win:
-                if win.offset + win.size > size:
+                if win.offset % 4 or win.size % 4 or win.size <= 0:
+                    self.err(where, f"window '{win.name}': offset and size must be word multiples")
+                if win.offset + win.span > size:
                     self.err(where, f"window '{win.name}' lies outside the block")
                 blk.windows.append(win)
         self.unique([r.name for r in blk.regs] + [x.name for x in blk.windows],
@@ -419,7 +480,10 @@ class Loader:
             for k in range(r.count):
                 spans.append((r.offset + k * r.stride, 4, f"register {bn}.{r.name}"
                               + (f"[{k}]" if r.count > 1 else "")))
-        spans += [(x.offset, x.size, f"window {bn}.{x.name}") for x in blk.windows]
+        for x in blk.windows:
+            for k in range(x.count):
+                spans.append((x.offset + k * x.stride, x.size, f"window {bn}.{x.name}"
+                              + (f"[{k}]" if x.count > 1 else "")))
         self.overlaps(spans, where)
         return blk
 
@@ -485,12 +549,17 @@ def emit_sv(card: Card) -> str:
         for w in b.windows:
             lp(f"{B}_{up(w.name)}_OFFSET", 32, w.offset)
             lp(f"{B}_{up(w.name)}_SIZE", 32, w.size)
+            if w.count > 1:
+                ip(f"{B}_{up(w.name)}_COUNT", w.count)
+                ip(f"{B}_{up(w.name)}_STRIDE", w.stride)
+            ip(f"{B}_{up(w.name)}_FW_WRITE", int(w.fw_write))
         for r in b.regs:
             R = f"{B}_{up(r.name)}"
             lp(f"{R}_OFFSET", 32, r.offset)
             if r.count > 1:
                 ip(f"{R}_COUNT", r.count)
                 ip(f"{R}_STRIDE", r.stride)
+            ip(f"{R}_FW_WRITE", int(r.fw_write))
             lp(f"{R}_RESET", 32, r.reset)
             for acc in ACCESS_TYPES:
                 m = r.mask_of(acc)
@@ -539,13 +608,22 @@ def emit_c(card: Card) -> str:
         d(f"{B}_BLOCK_ID", b.block_id)
         d(f"{B}_BLOCK_VERSION", b.version)
         for w in b.windows:
-            d(f"{B}_{up(w.name)}_OFFSET", w.offset, w.description)
-            d(f"{B}_{up(w.name)}_ADDR", b.base + w.offset)
-            d(f"{B}_{up(w.name)}_SIZE", w.size)
+            W = f"{B}_{up(w.name)}"
+            d(f"{W}_OFFSET", w.offset, w.description)
+            d(f"{W}_ADDR", b.base + w.offset)
+            d(f"{W}_SIZE", w.size)
+            if w.count > 1:
+                d(f"{W}_COUNT", str(w.count))
+                d(f"{W}_STRIDE", w.stride)
+                d(f"{W}_ADDR_N(i)", f"(0x{b.base + w.offset:08x}u + (uint32_t)(i) * 0x{w.stride:x}u)")
+            if w.fw_write:
+                d(f"{W}_FW_WRITE", "1")
         for r in b.regs:
             R = f"{B}_{up(r.name)}"
             d(f"{R}_OFFSET", r.offset, r.description)
             d(f"{R}_ADDR", b.base + r.offset)
+            if r.fw_write:
+                d(f"{R}_FW_WRITE", "1")
             if r.count > 1:
                 d(f"{R}_COUNT", str(r.count))
                 d(f"{R}_STRIDE", str(r.stride))
@@ -580,10 +658,15 @@ def emit_cpp(card: Card) -> str:
          "  std::uint32_t reset;", "  std::uint32_t impl_mask;  // bits that belong to a field",
          "  std::uint32_t ro_mask, rw_mask, wo_mask, w1c_mask, w1s_mask, rc_mask;",
          "  bool is_volatile;        // updated by hardware on its own (e.g. a cycle counter)",
+         "  bool fw_write;           // written by the firmware: BAR0 reads it, BAR0 writes are refused",
+         "  bool validated;          // written values are checked (see the description); others are refused",
          "  const FieldInfo* fields;", "  std::size_t num_fields;", "  const char* description;",
          "};", "",
          "struct WindowInfo {", "  const char* name;", "  std::uint32_t addr;",
-         "  std::uint32_t size;", "  bool writable;", "  const char* description;", "};", "",
+         "  std::uint32_t size;", "  bool writable;  // from BAR0", "  const char* description;",
+         "  std::uint32_t count = 1;   // a window array: count windows, stride bytes apart",
+         "  std::uint32_t stride = 0;", "  bool fw_write = false;  // the firmware writes it",
+         "};", "",
          "struct BlockInfo {", "  const char* name;", "  std::uint32_t base;",
          "  std::uint32_t size;", "  bool present;", "  std::uint16_t id;",
          "  std::uint16_t version;",
@@ -615,6 +698,9 @@ def emit_cpp(card: Card) -> str:
         for w in b.windows:
             o.append(f"inline constexpr std::uint32_t k{camel(w.name)}Addr = 0x{b.base + w.offset:x};")
             o.append(f"inline constexpr std::uint32_t k{camel(w.name)}Size = 0x{w.size:x};")
+            if w.count > 1:
+                o.append(f"inline constexpr std::uint32_t k{camel(w.name)}Count = {w.count};")
+                o.append(f"inline constexpr std::uint32_t k{camel(w.name)}Stride = 0x{w.stride:x};")
         for r in b.regs:
             o.append(f"inline constexpr std::uint32_t k{camel(r.name)} = 0x{b.base + r.offset:x};")
             for f in r.fields:
@@ -647,6 +733,8 @@ def emit_cpp(card: Card) -> str:
             o.append(f"    {{{cstr(b.name)}, {cstr(r.name)}, 0x{b.base + r.offset:x}, {r.count}, "
                      f"{r.stride}, {acc[r.access]}, 0x{r.reset:x}, 0x{r.impl_mask:x}, {masks}, "
                      f"{'true' if r.volatile else 'false'}, "
+                     f"{'true' if r.fw_write else 'false'}, "
+                     f"{'true' if r.validated else 'false'}, "
                      f"detail::k{camel(b.name)}{camel(r.name)}Fields, {len(r.fields)}, "
                      f"{cstr(r.description)}}},")
     o.append("};")
@@ -658,7 +746,8 @@ def emit_cpp(card: Card) -> str:
     for b in card.blocks:
         for w in b.windows:
             o.append(f"    {{{cstr(b.name + '.' + w.name)}, 0x{b.base + w.offset:x}, 0x{w.size:x}, "
-                     f"{'true' if w.access == 'rw' else 'false'}, {cstr(w.description)}}},")
+                     f"{'true' if w.access == 'rw' else 'false'}, {cstr(w.description)}, "
+                     f"{w.count}, 0x{w.stride:x}, {'true' if w.fw_write else 'false'}}},")
     o.append("};")
     o.append("")
     o.append("inline constexpr BlockInfo kBlocks[] = {")
@@ -711,6 +800,13 @@ def emit_dtsi(card: Card) -> str:
     return "\n".join(o)
 
 
+def emit_cmake(card: Card) -> str:
+    o = [f"# {HEADER}", "# Card parameters for CMake (e.g. the firmware links for the core's RAM sizes)."]
+    for k, v in card.params.items():
+        o.append(f"set(SHOAL_PARAM_{up(k)} {v})")
+    return "\n".join(o) + "\n"
+
+
 def emit_docs(card: Card) -> dict[str, str]:
     pages = {}
     vmaj, vmin, vpat = card.version
@@ -725,7 +821,10 @@ def emit_docs(card: Card) -> dict[str, str]:
         idx.append(f"| `{a.upper()}` | {m} |")
     idx += ["", "## BAR0 layout", "",
             "Blocks marked *read* under host are driven by the soft core's firmware: BAR0 may "
-            "read them, a BAR0 write is refused (SLVERR, `ctrl.BUS_ERR_INFO.fwonly`).", "",
+            "read them, a BAR0 write is refused (SLVERR, `ctrl.BUS_ERR_INFO.fwonly`). Inside the "
+            "other blocks, registers and windows marked *firmware-written* are read-only from "
+            "BAR0 and written by the soft core (the block tells the two apart by the bus origin "
+            "bit, docs/internal-bus.md).", "",
             "| offset | size | name | present | host | description |",
             "| --- | --- | --- | --- | --- | --- |"]
     items = [(b.base, b.size, f"[{b.name}]({b.name}.md)", "yes" if b.present else "not yet",
@@ -748,12 +847,15 @@ def emit_docs(card: Card) -> dict[str, str]:
              f"version {b.version}.", "",
              "| offset | name | access | reset | description |", "| --- | --- | --- | --- | --- |"]
         for r in b.regs:
-            arr = f"[{r.count}] (stride {r.stride})" if r.count > 1 else ""
+            arr = f"[{r.count}] (stride {r.stride:#x})" if r.count > 1 else ""
+            fw = " (firmware-written)" if r.fw_write else (" (checked)" if r.validated else "")
             p.append(f"| `{b.base + r.offset:#07x}` | [`{r.name}`{arr}](#{r.name.lower()}) | "
-                     f"{r.access.upper()} | `{r.reset:#010x}` | {r.description} |")
+                     f"{r.access.upper()}{fw} | `{r.reset:#010x}` | {r.description} |")
         for w in b.windows:
-            p.append(f"| `{b.base + w.offset:#07x}` | `{w.name}` (window, {w.size:#x} bytes) | "
-                     f"{w.access.upper()} | | {w.description} |")
+            arr = f"[{w.count}] (stride {w.stride:#x})" if w.count > 1 else ""
+            fw = " (firmware-written)" if w.fw_write else ""
+            p.append(f"| `{b.base + w.offset:#07x}` | `{w.name}`{arr} (window, {w.size:#x} bytes) | "
+                     f"{w.access.upper()}{fw} | | {w.description} |")
         for r in b.regs:
             p += ["", f"## {r.name}", "", r.description + (" Updated by hardware." if r.volatile
                                                             else ""), "",
@@ -781,6 +883,7 @@ def generate(card_path: Path) -> dict[str, str]:
         "include/shoal/regs.h": emit_c(card),
         "include/shoal/regs.hpp": emit_cpp(card),
         "dts/shoal_regs.dtsi": emit_dtsi(card),
+        "cmake/shoal_params.cmake": emit_cmake(card),
     }
     for name, text in emit_docs(card).items():
         out[f"docs/registers/{name}"] = text

@@ -29,7 +29,7 @@ module shoal_bus_decoder #(
   output logic          m_err_o,
   // to the blocks: shared request fields (offset inside the selected block) ...
   output logic          blk_we_o,
-  output logic [13:0]   blk_addr_o,
+  output logic [16:0]   blk_addr_o,   // offset inside the block (most blocks use [13:0])
   output logic [31:0]   blk_wdata_o,
   output logic [3:0]    blk_wstrb_o,
   output logic          blk_core_o,
@@ -58,12 +58,20 @@ module shoal_bus_decoder #(
   input  logic          alloc_ack_i,
   input  logic [31:0]   alloc_rdata_i,
   input  logic          alloc_err_i,
+  output logic          audit_req_o,
+  input  logic          audit_ack_i,
+  input  logic [31:0]   audit_rdata_i,
+  input  logic          audit_err_i,
+  output logic          queue_req_o,
+  input  logic          queue_ack_i,
+  input  logic [31:0]   queue_rdata_i,
+  input  logic          queue_err_i,
   // refused-access report for the ctrl block's BUS_ERR_* registers
   output logic          err_evt_o,
   output logic [31:0]   err_addr_o,
   output logic [31:0]   err_info_o
 );
-  localparam int unsigned NT = 6;  // targets: ctrl, dtb, core, drrm, wmu, alloc (bit order)
+  localparam int unsigned NT = 8;  // targets: ctrl, dtb, core, drrm, wmu, alloc, audit, queue (bit order)
 
   function automatic logic in_range(input logic [31:0] a, input logic [31:0] base,
                                     input logic [31:0] size, input logic present);
@@ -87,11 +95,16 @@ module shoal_bus_decoder #(
                       shoal_regs_pkg::WMU_PRESENT != 0);
     hit[5] = in_range(addr, shoal_regs_pkg::ALLOC_BASE, shoal_regs_pkg::ALLOC_SIZE,
                       shoal_regs_pkg::ALLOC_PRESENT != 0);
+    hit[6] = in_range(addr, shoal_regs_pkg::AUDIT_BASE, shoal_regs_pkg::AUDIT_SIZE,
+                      shoal_regs_pkg::AUDIT_PRESENT != 0);
+    hit[7] = in_range(addr, shoal_regs_pkg::QUEUE_BASE, shoal_regs_pkg::QUEUE_SIZE,
+                      shoal_regs_pkg::QUEUE_PRESENT != 0);
   end
 
   // targets that refuse writes from the host (the DTB window is refused for everyone below)
   logic [NT-1:0] fw_only;
-  assign fw_only = {shoal_regs_pkg::ALLOC_HOST_WRITE == 0, shoal_regs_pkg::WMU_HOST_WRITE == 0,
+  assign fw_only = {shoal_regs_pkg::QUEUE_HOST_WRITE == 0, shoal_regs_pkg::AUDIT_HOST_WRITE == 0,
+                    shoal_regs_pkg::ALLOC_HOST_WRITE == 0, shoal_regs_pkg::WMU_HOST_WRITE == 0,
                     shoal_regs_pkg::DRRM_HOST_WRITE == 0, shoal_regs_pkg::CORE_HOST_WRITE == 0,
                     1'b0, shoal_regs_pkg::CTRL_HOST_WRITE == 0};
 
@@ -102,13 +115,15 @@ module shoal_bus_decoder #(
          | ({32{hit[2]}} & shoal_regs_pkg::CORE_BASE)
          | ({32{hit[3]}} & shoal_regs_pkg::DRRM_BASE)
          | ({32{hit[4]}} & shoal_regs_pkg::WMU_BASE)
-         | ({32{hit[5]}} & shoal_regs_pkg::ALLOC_BASE);
+         | ({32{hit[5]}} & shoal_regs_pkg::ALLOC_BASE)
+         | ({32{hit[6]}} & shoal_regs_pkg::AUDIT_BASE)
+         | ({32{hit[7]}} & shoal_regs_pkg::QUEUE_BASE);
   end
 
   logic [31:0] offset;
   assign offset = addr - base;
   logic unused_offset_msbs;
-  assign unused_offset_msbs = ^offset[31:14];  // blocks span at most 16 KiB
+  assign unused_offset_msbs = ^offset[31:17];  // blocks span at most 128 KiB
 
   // the DTB window is a ROM: writes to it are refused here, never forwarded; so are host
   // writes to the firmware-driven blocks
@@ -127,17 +142,21 @@ module shoal_bus_decoder #(
   assign drrm_req_o  = req[3];
   assign wmu_req_o   = req[4];
   assign alloc_req_o = req[5];
+  assign audit_req_o = req[6];
+  assign queue_req_o = req[7];
 
   assign blk_we_o    = m_we_i;
-  assign blk_addr_o  = offset[13:0];
+  assign blk_addr_o  = offset[16:0];
   assign blk_wdata_o = m_wdata_i;
   assign blk_wstrb_o = m_wstrb_i;
   assign blk_core_o  = m_core_i;
 
   // ---- answers ----
   logic [NT-1:0] acks, errs;
-  assign acks = {alloc_ack_i, wmu_ack_i, drrm_ack_i, core_ack_i, dtb_ack_i, ctrl_ack_i};
-  assign errs = {alloc_err_i, wmu_err_i, drrm_err_i, core_err_i, dtb_err_i, ctrl_err_i};
+  assign acks = {queue_ack_i, audit_ack_i, alloc_ack_i, wmu_ack_i, drrm_ack_i, core_ack_i,
+                 dtb_ack_i, ctrl_ack_i};
+  assign errs = {queue_err_i, audit_err_i, alloc_err_i, wmu_err_i, drrm_err_i, core_err_i,
+                 dtb_err_i, ctrl_err_i};
 
   logic [NT-1:0] sel_q;          // target of the request in flight (one-hot, 0 = none)
   logic          loc_q;          // a refusal of ours is due
@@ -160,6 +179,8 @@ module shoal_bus_decoder #(
     blk_rdata |= {32{sel_q[3]}} & drrm_rdata_i;
     blk_rdata |= {32{sel_q[4]}} & wmu_rdata_i;
     blk_rdata |= {32{sel_q[5]}} & alloc_rdata_i;
+    blk_rdata |= {32{sel_q[6]}} & audit_rdata_i;
+    blk_rdata |= {32{sel_q[7]}} & queue_rdata_i;
   end
   assign timed_out = (sel_q != '0) && !blk_ack && ({24'd0, wait_q} >= TIMEOUT);
 

@@ -4,8 +4,10 @@
 //
 // The DRRM drives the processors' control ports and tells the WMU where each processor is
 // (partition map, online); the WMU watches the processors' telemetry; DRRM, WMU and ALLOC
-// interrupt the soft core (sources PARAM_CORE_IRQ_*), whose firmware drives them. Their audit
-// events leave the card on the ev* ports (the audit-log block will take them).
+// interrupt the soft core (sources PARAM_CORE_IRQ_*), whose firmware drives them. Their events
+// go into the audit log (rtl/audit), and are also shown on the ev* trace ports. Host software
+// talks to the firmware through the command queues (rtl/queue): one 4 KiB page per queue, a
+// doorbell interrupts the soft core, a completion raises the queue's host vector.
 //
 // IramInit / DramInit: $readmemh images the soft core boots from at card reset ("" = none; the
 // simulation models pass build/firmware/shoal_fw.{iram,dram}.hex).
@@ -53,13 +55,16 @@ module shoal_card #(
   input  logic dev_irq_valid_i, input logic [VW-1:0] dev_irq_vec_i,
   output logic proc_irq_valid_o, output logic [PW-1:0] proc_irq_proc_o,
   output logic [VW-1:0] proc_irq_vec_o,
-  // audit events: DRRM migrations (evm_*), DRRM isolation violations (evv_*), ALLOC (ev_*)
+  // event trace port (what the audit log records, for observers): DRRM migrations (evm_*), DRRM
+  // isolation violations (evv_*), ALLOC events as the audit log takes them (alloc_ev_*: a beat
+  // in every cycle alloc_ev_valid_o is 1)
   output logic evm_valid_o, output logic evm_timeout_o, output logic [3:0] evm_op_o,
   output logic [7:0] evm_tag_o, output logic [KW-1:0] evm_part_o, output logic [P-1:0] evm_mask_o,
   output logic evv_valid_o, output logic [7:0] evv_proc_o, output logic [31:0] evv_addr_o,
   output logic evv_we_o, output logic [1:0] evv_reason_o,
-  output logic alloc_ev_valid_o, input logic alloc_ev_ready_i, output logic [63:0] alloc_ev_o
+  output logic alloc_ev_valid_o, output logic [63:0] alloc_ev_o
 );
+  logic alloc_ev_valid, alloc_ev_ready;
   // ---- BAR0 port ----
   logic        host_req, host_we, host_ack, host_err;
   logic [19:0] host_addr;
@@ -105,7 +110,7 @@ module shoal_card #(
 
   // ---- decoder ----
   logic        blk_we, blk_core;
-  logic [13:0] blk_addr;
+  logic [16:0] blk_addr;   // block offset; the blocks up to 16 KiB take [13:0]
   logic [31:0] blk_wdata;
   logic [3:0]  blk_wstrb;
   logic        ctrl_req, ctrl_ack, ctrl_err;
@@ -120,6 +125,10 @@ module shoal_card #(
   logic [31:0] wmu_rdata;
   logic        alloc_req, alloc_ack, alloc_err;
   logic [31:0] alloc_rdata;
+  logic        audit_req, audit_ack, audit_err;
+  logic [31:0] audit_rdata;
+  logic        queue_req, queue_ack, queue_err;
+  logic [31:0] queue_rdata;
   logic        err_evt;
   logic [31:0] err_addr, err_info;
 
@@ -137,25 +146,31 @@ module shoal_card #(
     .wmu_req_o(wmu_req), .wmu_ack_i(wmu_ack), .wmu_rdata_i(wmu_rdata), .wmu_err_i(wmu_err),
     .alloc_req_o(alloc_req), .alloc_ack_i(alloc_ack), .alloc_rdata_i(alloc_rdata),
     .alloc_err_i(alloc_err),
+    .audit_req_o(audit_req), .audit_ack_i(audit_ack), .audit_rdata_i(audit_rdata),
+    .audit_err_i(audit_err),
+    .queue_req_o(queue_req), .queue_ack_i(queue_ack), .queue_rdata_i(queue_rdata),
+    .queue_err_i(queue_err),
     .err_evt_o(err_evt), .err_addr_o(err_addr), .err_info_o(err_info)
   );
 
   // ---- ctrl block ----
   logic soft_rst;  // pulse on a keyed SOFT_RESET write; for blocks with their own state
+  logic [NUM_HOST_IRQS-1:0] ctrl_irq;
+  logic [63:0] cycle;
 
   shoal_ctrl_regs #(.NUM_HOST_IRQS(NUM_HOST_IRQS)) u_ctrl (
     .clk_i, .rst_ni,
-    .reg_req_i(ctrl_req), .reg_we_i(blk_we), .reg_addr_i(blk_addr), .reg_wdata_i(blk_wdata),
+    .reg_req_i(ctrl_req), .reg_we_i(blk_we), .reg_addr_i(blk_addr[13:0]), .reg_wdata_i(blk_wdata),
     .reg_wstrb_i(blk_wstrb), .reg_core_i(blk_core), .reg_ack_o(ctrl_ack), .reg_rdata_o(ctrl_rdata),
     .reg_err_o(ctrl_err),
     .ext_err_i(err_evt), .ext_err_addr_i(err_addr), .ext_err_info_i(err_info),
-    .irq_o, .soft_rst_o(soft_rst)
+    .irq_o(ctrl_irq), .soft_rst_o(soft_rst), .cycle_o(cycle)
   );
 
   // ---- DTB ROM window ----
   shoal_dtb_rom u_dtb (
     .clk_i, .rst_ni,
-    .reg_req_i(dtb_req), .reg_we_i(blk_we), .reg_addr_i(blk_addr), .reg_wdata_i(blk_wdata),
+    .reg_req_i(dtb_req), .reg_we_i(blk_we), .reg_addr_i(blk_addr[13:0]), .reg_wdata_i(blk_wdata),
     .reg_wstrb_i(blk_wstrb), .reg_ack_o(dtb_ack), .reg_rdata_o(dtb_rdata), .reg_err_o(dtb_err)
   );
 
@@ -164,13 +179,14 @@ module shoal_card #(
   // block answers on its own, so that cannot deadlock). Interrupt sources [7:0] are the host
   // doorbells inside the block; the card-internal ones follow (shoal_regs_pkg::PARAM_CORE_IRQ_*).
   localparam int unsigned CoreIrqs = 16;
-  logic drrm_irq, wmu_irq, alloc_inv_err;
+  logic drrm_irq, wmu_irq, alloc_inv_err, queue_core_irq;
   logic [CoreIrqs-9:0] core_irq_src;
   always_comb begin
     core_irq_src = '0;
     core_irq_src[shoal_regs_pkg::PARAM_CORE_IRQ_DRRM - 8]  = drrm_irq;
     core_irq_src[shoal_regs_pkg::PARAM_CORE_IRQ_WMU - 8]   = wmu_irq;
     core_irq_src[shoal_regs_pkg::PARAM_CORE_IRQ_ALLOC - 8] = alloc_inv_err;
+    core_irq_src[shoal_regs_pkg::PARAM_CORE_IRQ_QUEUE - 8] = queue_core_irq;
   end
 
   shoal_core_block #(
@@ -179,7 +195,7 @@ module shoal_card #(
     .DramInit (DramInit)
   ) u_core (
     .clk_i, .rst_ni,
-    .reg_req_i(core_req), .reg_we_i(blk_we), .reg_addr_i(blk_addr), .reg_wdata_i(blk_wdata),
+    .reg_req_i(core_req), .reg_we_i(blk_we), .reg_addr_i(blk_addr[13:0]), .reg_wdata_i(blk_wdata),
     .reg_wstrb_i(blk_wstrb), .reg_core_i(blk_core), .reg_ack_o(core_ack),
     .reg_rdata_o(core_rdata), .reg_err_o(core_err),
     .mst_req_o(mst_req), .mst_we_o(mst_we), .mst_addr_o(mst_addr), .mst_wdata_o(mst_wdata),
@@ -234,7 +250,7 @@ module shoal_card #(
   logic [P-1:0] drrm_online;
   drrm #(.P(P), .K(K), .V(V)) u_drrm (
     .clk_i, .rst_ni(blk_rst_n),
-    .reg_req_i(drrm_req), .reg_we_i(blk_we), .reg_addr_i(blk_addr), .reg_wdata_i(blk_wdata),
+    .reg_req_i(drrm_req), .reg_we_i(blk_we), .reg_addr_i(blk_addr[13:0]), .reg_wdata_i(blk_wdata),
     .reg_wstrb_i(blk_wstrb), .reg_ack_o(drrm_ack), .reg_rdata_o(drrm_rdata), .reg_err_o(drrm_err),
     .irq_o(drrm_irq),
     .pause_o(proc_pause_o), .resume_o(proc_resume_o), .part_o(proc_part_o),
@@ -256,7 +272,7 @@ module shoal_card #(
     .clk_i, .rst_ni(blk_rst_n),
     .busy_i(busy_q), .mem_i(mem_q), .io_i(io_q),
     .assigned_i(drrm_online), .part_i(proc_part_o),
-    .reg_req_i(wmu_req), .reg_we_i(blk_we), .reg_addr_i(blk_addr), .reg_wdata_i(blk_wdata),
+    .reg_req_i(wmu_req), .reg_we_i(blk_we), .reg_addr_i(blk_addr[13:0]), .reg_wdata_i(blk_wdata),
     .reg_wstrb_i(blk_wstrb), .reg_ack_o(wmu_ack), .reg_rdata_o(wmu_rdata), .reg_err_o(wmu_err),
     .irq_o(wmu_irq),
     .evt_valid_o(wmu_evt_valid), .evt_part_o(wmu_evt_part), .evt_up_o(wmu_evt_up),
@@ -269,10 +285,47 @@ module shoal_card #(
 
   alloc_regs #(.K(K), .T(T)) u_alloc (
     .clk_i, .rst_ni(blk_rst_n),
-    .reg_req_i(alloc_req), .reg_we_i(blk_we), .reg_addr_i(blk_addr), .reg_wdata_i(blk_wdata),
+    .reg_req_i(alloc_req), .reg_we_i(blk_we), .reg_addr_i(blk_addr[13:0]), .reg_wdata_i(blk_wdata),
     .reg_wstrb_i(blk_wstrb), .reg_ack_o(alloc_ack), .reg_rdata_o(alloc_rdata),
     .reg_err_o(alloc_err),
-    .ev_valid_o(alloc_ev_valid_o), .ev_ready_i(alloc_ev_ready_i), .ev_o(alloc_ev_o),
+    .ev_valid_o(alloc_ev_valid), .ev_ready_i(alloc_ev_ready), .ev_o(alloc_ev_o),
     .inv_err_o(alloc_inv_err)
   );
+  // the event trace port shows the ALLOC events as the audit log takes them
+  assign alloc_ev_valid_o = alloc_ev_valid && alloc_ev_ready;
+
+  // ---- audit log (rtl/audit, docs/audit.md): the ALLOC and DRRM events and firmware records ----
+  logic audit_irq;
+  shoal_audit #(.P(P), .K(K)) u_audit (
+    .clk_i, .rst_ni(blk_rst_n), .cycle_i(cycle),
+    .reg_req_i(audit_req), .reg_we_i(blk_we), .reg_addr_i(blk_addr[15:0]), .reg_wdata_i(blk_wdata),
+    .reg_wstrb_i(blk_wstrb), .reg_core_i(blk_core), .reg_ack_o(audit_ack),
+    .reg_rdata_o(audit_rdata), .reg_err_o(audit_err),
+    .alloc_valid_i(alloc_ev_valid), .alloc_ready_o(alloc_ev_ready), .alloc_ev_i(alloc_ev_o),
+    .evm_valid_i(evm_valid_o), .evm_timeout_i(evm_timeout_o), .evm_op_i(evm_op_o),
+    .evm_tag_i(evm_tag_o), .evm_part_i(evm_part_o), .evm_mask_i(evm_mask_o),
+    .evv_valid_i(evv_valid_o), .evv_proc_i(evv_proc_o), .evv_addr_i(evv_addr_o),
+    .evv_we_i(evv_we_o), .evv_reason_i(evv_reason_o),
+    .irq_o(audit_irq)
+  );
+
+  // ---- command queues (rtl/queue, docs/queues.md) ----
+  logic [shoal_regs_pkg::PARAM_NUM_QUEUES-1:0] queue_irq;
+  shoal_queue u_queue (
+    .clk_i, .rst_ni(blk_rst_n),
+    .reg_req_i(queue_req), .reg_we_i(blk_we), .reg_addr_i(blk_addr), .reg_wdata_i(blk_wdata),
+    .reg_wstrb_i(blk_wstrb), .reg_core_i(blk_core), .reg_ack_o(queue_ack),
+    .reg_rdata_o(queue_rdata), .reg_err_o(queue_err),
+    .irq_o(queue_irq), .core_irq_o(queue_core_irq)
+  );
+
+  // ---- host interrupt vectors: ctrl's causes, the audit log, one per queue ----
+  always_comb begin
+    irq_o = ctrl_irq;
+    irq_o[shoal_regs_pkg::PARAM_HOST_IRQ_AUDIT] = irq_o[shoal_regs_pkg::PARAM_HOST_IRQ_AUDIT] | audit_irq;
+    for (int q = 0; q < shoal_regs_pkg::PARAM_NUM_QUEUES; q++) begin
+      irq_o[shoal_regs_pkg::PARAM_HOST_IRQ_QUEUE_BASE + q] =
+          irq_o[shoal_regs_pkg::PARAM_HOST_IRQ_QUEUE_BASE + q] | queue_irq[q];
+    end
+  end
 endmodule

@@ -28,7 +28,9 @@ module shoal_ctrl_regs #(
   input  logic [31:0]              ext_err_info_i,
   // host interrupts = IRQ_PENDING bits, and the soft-reset pulse for other blocks
   output logic [NUM_HOST_IRQS-1:0] irq_o,
-  output logic                     soft_rst_o
+  output logic                     soft_rst_o,
+  // the free-running card cycle counter (CYCLE_LO/HI), for blocks that timestamp (the audit log)
+  output logic [63:0]              cycle_o
 );
 
   // ---- state ----
@@ -215,6 +217,7 @@ module shoal_ctrl_regs #(
   assign reg_err_o   = err_q;
   assign reg_rdata_o = rdata_q;
   assign soft_rst_o  = soft_rst_q;
+  assign cycle_o     = cycle_q;
 
   always_comb begin
     irq_o = '0;

@@ -43,7 +43,7 @@ class DecTb {
     req_ctrl = top->ctrl_req_o;
     req_dtb = top->dtb_req_o;
     req_any = top->ctrl_req_o || top->dtb_req_o || top->core_req_o || top->drrm_req_o ||
-              top->wmu_req_o || top->alloc_req_o;
+              top->wmu_req_o || top->alloc_req_o || top->audit_req_o || top->queue_req_o;
     blk_core = top->blk_core_o;
     blk_addr = top->blk_addr_o;
     tick();

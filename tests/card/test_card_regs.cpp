@@ -101,7 +101,10 @@ Expect classify(uint32_t a) {
       }
       if (!block_present) continue;
     }
-    if (a >= w.addr && a < w.addr + w.size) return Expect::Window;
+    for (uint32_t k = 0; k < w.count; ++k) {
+      const uint32_t base = w.addr + k * w.stride;
+      if (a >= base && a < base + w.size) return Expect::Window;
+    }
   }
   for (const auto& r : shoal::regs::kRegisters) {
     if (!present(r)) continue;
@@ -194,7 +197,9 @@ TEST_CASE("RW registers: read back, masks and byte strobes", "[card][regs]") {
   CardTb tb;
   unsigned n = 0;
   for (const auto& r : shoal::regs::kRegisters) {
-    if (!present(r) || !host_writable(r) || r.access != Access::RW) continue;
+    // a register whose block checks the written value (r.validated) is covered by its block's
+    // own tests: arbitrary patterns are refused there by design
+    if (!present(r) || !host_writable(r) || r.access != Access::RW || r.validated) continue;
     for (uint32_t a : elements(r)) {
       INFO(r.block << "." << r.name);
       for (uint32_t pat : {0xFFFFFFFFu, 0xA5A55A5Au, 0x12345678u, 0u}) {
