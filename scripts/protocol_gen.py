@@ -367,7 +367,7 @@ def emit_h(s: Schema) -> str:
     for f in s.cqe_header:
         field_macros(o, "SHOAL_CQE", f)
     o += ["", "/* ---- commands: SHOAL_OP_<CMD>, its version and its fields (SHOAL_OP_<CMD>_<FIELD>_*) "
-          "and results (SHOAL_RES_<CMD>_<FIELD>_*) ---- */"]
+          "and results (SHOAL_CPL_<CMD>_<FIELD>_*) ---- */"]
     for c in s.commands:
         o.append("")
         o.append(f"#define SHOAL_OP_{c.name} 0x{c.opcode:02x}u")
@@ -376,7 +376,7 @@ def emit_h(s: Schema) -> str:
         for f in c.fields:
             field_macros(o, f"SHOAL_OP_{c.name}", f)
         for f in c.results:
-            field_macros(o, f"SHOAL_RES_{c.name}", f)
+            field_macros(o, f"SHOAL_CPL_{c.name}", f)
     o += ["", "/* ---- events (unsolicited CQEs) ---- */"]
     for f in s.event_fields:
         field_macros(o, "SHOAL_EV", f)

@@ -595,6 +595,9 @@ def emit_c(card: Card) -> str:
     for i, r in enumerate(card.resources):
         d(f"RES_{up(r.name)}", str(i), r.description)
         d(f"RES_{up(r.name)}_UNITS", str(r.units))
+    d("RES_COUNT", str(len(card.resources)), "resource types the register map defines")
+    d("RES_NAMES", "{" + ", ".join(cstr(r.name) for r in card.resources) + "}")
+    d("RES_UNITS", "{" + ", ".join(f"{r.units}u" for r in card.resources) + "}")
     for w in card.windows:
         d(f"WIN_{up(w.name)}_BASE", w.offset, w.description)
         d(f"WIN_{up(w.name)}_SIZE", w.size)

@@ -13,6 +13,7 @@
 
 #include "Vshoal_card_fast.h"
 #include "Vshoal_card_fast___024root.h"
+#include "shoal/regs.h"
 #include "shoal/regs.hpp"
 
 namespace shoal::test {
@@ -28,12 +29,17 @@ struct Beat {
 
 class CardTb {
  public:
-  CardTb() : ctx_(std::make_unique<VerilatedContext>()) {
+  // kHoldCore: hold the soft core in reset (core.CTRL.reset) right after the card reset, long
+  // before its firmware's first card access, so a test of the register map sees only its own
+  // accesses (the running firmware drives the allocation blocks on its own).
+  enum Core { kRunCore, kHoldCore };
+  explicit CardTb(Core core = kRunCore) : ctx_(std::make_unique<VerilatedContext>()) {
     ctx_->randReset(0);
     top_ = std::make_unique<Vshoal_card_fast>(ctx_.get(), "tb");
     idle();
     top_->clk_i = 0;
     reset();
+    if (core == kHoldCore) write(shoal::regs::core::kCtrl, SHOAL_CORE_CTRL_RESET_MASK);
   }
   ~CardTb() { top_->final(); }
   CardTb(const CardTb&) = delete;

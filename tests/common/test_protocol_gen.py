@@ -54,7 +54,7 @@ class Generated(unittest.TestCase):
             C = c["name"]
             self.assertEqual(self.macro(f"SHOAL_OP_{C}"), c["opcode"])
             self.assertEqual(self.macro(f"SHOAL_OP_{C}_VERSION"), c["version"])
-            for kind, pre in (("fields", "OP"), ("result", "RES")):
+            for kind, pre in (("fields", "OP"), ("result", "CPL")):
                 for f in c.get(kind, []):
                     F = f"SHOAL_{pre}_{C}_{f['name'].upper()}"
                     self.assertEqual(self.macro(f"{F}_WORD"), f["word"])

@@ -137,7 +137,7 @@ TEST_CASE("shoal-sim boots the default firmware and prints its console with a pr
   INFO("shoal-sim stdout:\n" << sim.proc.output());
   REQUIRE(sim.proc.wait_for_line("[fw] shoal fw: hello from hart 0, misa=40001100", 120000));
   REQUIRE(sim.proc.wait_for_line("[fw] shoal fw: card ctrl.MAGIC = 53484f4c", 120000));
-  REQUIRE(sim.proc.wait_for_line("[fw] shoal fw: rtos running, 3 timer ticks, 2 tasks", 120000));
+  REQUIRE(sim.proc.wait_for_line("[fw] shoal fw: rtos running, 3 timer ticks, 3 tasks", 120000));
 
   // shoalctl sees the core block, running from the build-time image (nothing downloaded)
   const auto info = ctl({"-d", sim.uri(), "info"}, sim.dir);
@@ -150,15 +150,15 @@ TEST_CASE("shoal-sim boots the default firmware and prints its console with a pr
   CHECK(st.out.find("running") != std::string::npos);
   CHECK(st.out.find("LOAD_COUNT       0 words") != std::string::npos);
   // the RTOS image reports itself through the core block's FW_* / WDOG_* registers
-  CHECK(info.out.find("firmware         0.4.0 (RTOS image)") != std::string::npos);
-  CHECK(info.out.find("tasks            2 (scheduler running)") != std::string::npos);
+  CHECK(info.out.find("firmware         0.5.0 (RTOS image)") != std::string::npos);
+  CHECK(info.out.find("tasks            3 (scheduler running)") != std::string::npos);
   CHECK(info.out.find("last fault       none") != std::string::npos);
-  CHECK(st.out.find("watchdog         on, timeout 1000000 cycles") != std::string::npos);
+  CHECK(st.out.find("watchdog         on, timeout 4000000 cycles") != std::string::npos);
   CHECK(st.out.find("EXPIRED") == std::string::npos);
   const auto js = ctl({"-d", sim.uri(), "--json", "fw", "status"}, sim.dir);
   REQUIRE(js.status == 0);
-  CHECK(js.out.find("\"fw_version\": 16778240") != std::string::npos);  // 0x01000400
-  CHECK(js.out.find("\"task_count\": 2") != std::string::npos);
+  CHECK(js.out.find("\"fw_version\": 16778496") != std::string::npos);  // 0x01000500
+  CHECK(js.out.find("\"task_count\": 3") != std::string::npos);
   CHECK(js.out.find("\"expired\": false") != std::string::npos);
   CHECK(js.out.find("\"uptime_ticks\": 0,") == std::string::npos);  // the heartbeat moved
   REQUIRE(sim.proc.stop().has_value());

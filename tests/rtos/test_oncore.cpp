@@ -199,7 +199,7 @@ TEST_CASE("the default image runs on the RTOS and reports itself", "[default]") 
   INFO("console:\n" << r.console());
   REQUIRE(up);
   CHECK(r.console().find("shoal fw: hello from hart 0") != std::string::npos);
-  CHECK(r.rd(SHOAL_CORE_FW_VERSION_OFFSET) == 0x01000400u);
+  CHECK(r.rd(SHOAL_CORE_FW_VERSION_OFFSET) == 0x01000500u);
   uint32_t t = r.rd(SHOAL_CORE_FW_TASKS_OFFSET);
   CHECK(field(t, SHOAL_CORE_FW_TASKS_COUNT_MASK, SHOAL_CORE_FW_TASKS_COUNT_LSB) == 2);
   uint32_t up1 = r.rd(SHOAL_CORE_FW_UPTIME_OFFSET);

@@ -1,36 +1,95 @@
-// Shoal default firmware image: announces itself on the console, shows the card it runs on
-// (ctrl block magic through the card register window), then runs the RTOS (firmware/rtos):
-// a heartbeat task and the idle task. The idle task kicks the hardware watchdog and reports
-// uptime and task count in the core block's FW_* registers (shoalctl info / fw status).
-// After three ticks the heartbeat task reports on the console and sets `tohost` = 1 (the boot
-// self-test passed; bare runners such as core_tb stop there, the card ignores it) and keeps
-// running. The allocation service replaces the heartbeat task later.
+// Shoal default firmware image: the card's allocation service (docs/service.md) on the RTOS.
+//
+// Boot: banner, then the service starts (every processor to the idle pool, the blocks
+// configured), then the RTOS runs three tasks:
+//   service   waits for a doorbell (the queue block's interrupt) or the next tick; serves the
+//             command queues round robin and runs the planning epoch when it is due;
+//   heartbeat reports once on the console that the RTOS and the service run (and sets `tohost`
+//             = 1: bare runners such as core_tb stop there; the card ignores it);
+//   idle      kicks the hardware watchdog and reports uptime (core.FW_*).
+// The WMU's threshold crossings are served in the interrupt handler itself (the reactive hot
+// path, no task switch); commands run in critical sections, so the two never interleave.
+#include "card_port.hpp"
 #include "shoal/core.hpp"
+#include "shoal/dif/queue.hpp"
+#include "shoal/dif/wmu.hpp"
 #include "shoal/regs.h"
 #include "shoal/rtos/port.hpp"
 
 using namespace shoal::fw;
+namespace dif = shoal::dif;
 namespace rtos = shoal::rtos;
 namespace port = shoal::rtos::port;
 
 extern "C" uint32_t tohost[];
 
+// a pure virtual call is a firmware bug: report it like any fatal fault
+extern "C" void __cxa_pure_virtual() { port::panic(port::Fault::Assert, nullptr, 0xC0DE); }
+
 namespace {
 constexpr uint32_t kFwVersion = (1u << SHOAL_CORE_FW_VERSION_KIND_LSB) |
                                  (0u << SHOAL_CORE_FW_VERSION_MAJOR_LSB) |
-                                 (4u << SHOAL_CORE_FW_VERSION_MINOR_LSB) |
-                                 (0u << SHOAL_CORE_FW_VERSION_PATCH_LSB);  // RTOS image 0.4.0
+                                 (5u << SHOAL_CORE_FW_VERSION_MINOR_LSB) |
+                                 (0u << SHOAL_CORE_FW_VERSION_PATCH_LSB);  // RTOS image 0.5.0
 constexpr uint32_t kTickCycles = 2000;          // mtime units per RTOS tick
-constexpr uint32_t kWatchdogCycles = 1000000;   // the idle task kicks at every tick
+constexpr uint32_t kWatchdogCycles = 4000000;   // the idle task kicks at every tick
+constexpr uint32_t kAllQueues = (1u << SHOAL_PARAM_NUM_QUEUES) - 1u;
+constexpr uint32_t kIrqQueue = 1u << SHOAL_PARAM_CORE_IRQ_QUEUE;
+constexpr uint32_t kIrqWmu = 1u << SHOAL_PARAM_CORE_IRQ_WMU;
+constexpr uint32_t kIrqAlloc = 1u << SHOAL_PARAM_CORE_IRQ_ALLOC;
 
-struct Banner {  // a static constructor, to show crt0 runs them
-  uint32_t magic = 0x53484F4Cu;
-};
-Banner g_banner;
+FwCard g_card(kFwVersion);
+FwQueues g_queues;
+shoal::service::Dispatcher g_disp(g_queues, g_card);
+rtos::Semaphore g_work;
+uint32_t g_intc_enable = kIrqQueue | kIrqWmu | kIrqAlloc;
 
 uint32_t g_idle_stack[128];
 uint32_t g_hb_stack[256];
-rtos::Task g_hb;
+uint32_t g_svc_stack[1024];
+rtos::Task g_hb, g_svc;
+
+void external_isr() {
+  const uint32_t id = port::ext_claimed();
+  if (id == 0) return;
+  const uint32_t src = 1u << (id - 1);
+  if (src & kIrqQueue) {
+    dif::queue::set_core_irq(0);  // a level: masked until the service task has drained
+    port::isr_sem_give(&g_work);
+  } else if (src & kIrqWmu) {
+    uint32_t up = 0, down = 0;
+    dif::wmu::take_crossings(&up, &down);
+    const uint64_t t0 = rdcycle();
+    g_disp.service().on_crossings(up, down);
+    auto& st = g_disp.service().stats();
+    st.decide_last = uint32_t(rdcycle() - t0);
+    if (st.decide_last > st.decide_max) st.decide_max = st.decide_last;
+  } else if (src & kIrqAlloc) {
+    // the ALLOC's self-check is sticky: stop the service once, then mask the source
+    g_disp.service().check_invariants();
+    g_intc_enable &= ~kIrqAlloc;
+    mmio_write(kIntcEnable, g_intc_enable);
+  }
+}
+
+void service_task(void*) {
+  uint64_t next_epoch = rdcycle();
+  for (;;) {
+    port::sem_take(&g_work, 1);
+    {
+      port::CritGuard guard;
+      while (g_disp.serve(SHOAL_PARAM_NUM_QUEUES) != 0) {
+      }
+      dif::queue::set_core_irq(kAllQueues);
+    }
+    if (int64_t(rdcycle() - next_epoch) >= 0) {
+      port::CritGuard guard;
+      const auto& pol = g_disp.service().policy();
+      g_disp.service().on_epoch();
+      next_epoch = rdcycle() + uint64_t(g_card.wmu_window()) * pol.epoch_windows;
+    }
+  }
+}
 
 void heartbeat_task(void*) {
   uint64_t c0 = rdcycle();
@@ -45,8 +104,8 @@ void heartbeat_task(void*) {
   puts(" cycles (idle sleeps in wfi)\n");
   puts("shoal fw: stack unused ");
   put_dec(stack_unused_bytes());
-  puts(" bytes (interrupt stack), heartbeat ");
-  put_dec(uint32_t(rtos::stack_unused_words(rtos::Stack{g_hb_stack, 256}) * 4));
+  puts(" bytes (interrupt stack), service ");
+  put_dec(uint32_t(rtos::stack_unused_words(rtos::Stack{g_svc_stack, 1024}) * 4));
   puts(" bytes\n");
   tohost[0] = 1;
   tohost[1] = 0;
@@ -63,7 +122,25 @@ int main() {
   puts("shoal fw: card ctrl.MAGIC = ");
   put_hex(card_read(SHOAL_CTRL_MAGIC_ADDR));
   putc('\n');
-  if (g_banner.magic != 0x53484F4Cu) return 2;
+
+  // the service needs the blocks it drives (a bare core block, as in its own tests, has none)
+  constexpr uint32_t kNeed = SHOAL_CTRL_CAP_DRRM_MASK | SHOAL_CTRL_CAP_WMU_MASK |
+                             SHOAL_CTRL_CAP_ALLOC_MASK | SHOAL_CTRL_CAP_AUDIT_MASK |
+                             SHOAL_CTRL_CAP_QUEUE_MASK;
+  const bool service = (card_read(SHOAL_CTRL_CAP_ADDR) & kNeed) == kNeed;
+  if (service) {
+    g_queues.init();
+    const uint32_t lost = g_disp.service().start();
+    puts("shoal fw: allocation service up: ");
+    put_dec(SHOAL_PARAM_NUM_PROCESSORS - lost);
+    puts(" processors parked, ");
+    put_dec(lost);
+    puts(" did not quiesce; ");
+    put_dec(SHOAL_PARAM_NUM_QUEUES);
+    puts(" command queues\n");
+  } else {
+    puts("shoal fw: no allocation blocks on this card (ctrl.CAP): the service stays off\n");
+  }
 
   port::Config cfg;
   cfg.tick_cycles = kTickCycles;
@@ -72,11 +149,24 @@ int main() {
   cfg.idle_stack = g_idle_stack;
   cfg.idle_stack_words = sizeof g_idle_stack / 4;
   if (port::init(cfg) != rtos::Status::Ok) return 3;
+  if (port::kernel().sem_init(&g_work, 0, 1) != rtos::Status::Ok) return 5;
+  if (service) {
+    rtos::TaskConfig svc;
+    svc.name = "service";
+    svc.entry = service_task;
+    svc.priority = 2;
+    svc.stack = rtos::Stack{g_svc_stack, sizeof g_svc_stack / 4};
+    if (port::create(&g_svc, svc) != rtos::Status::Ok) return 4;
+  }
   rtos::TaskConfig hb;
   hb.name = "heartbt";
   hb.entry = heartbeat_task;
   hb.priority = 1;
   hb.stack = rtos::Stack{g_hb_stack, sizeof g_hb_stack / 4};
   if (port::create(&g_hb, hb) != rtos::Status::Ok) return 4;
+  if (service) {
+    port::set_external_handler(external_isr, g_intc_enable);
+    dif::queue::set_core_irq(kAllQueues);
+  }
   port::start();
 }
