@@ -33,7 +33,11 @@ enum class Errc : int {
   closed = 10,       // the connection to the device was lost / the handle is closed
   no_memory = 11,    // allocation failed
   internal = 12,     // a bug in Shoal
+  busy = 13,         // the device serves as many clients as it can; try again later
 };
+
+// The last code (shoal_strerror's range).
+inline constexpr Errc kLastErrc = Errc::busy;
 
 // Short, stable description of an error code ("bus error", ...).
 inline const char* errc_name(Errc e) noexcept {
@@ -51,6 +55,7 @@ inline const char* errc_name(Errc e) noexcept {
     case Errc::closed: return "connection closed";
     case Errc::no_memory: return "out of memory";
     case Errc::internal: return "internal error";
+    case Errc::busy: return "device busy (it serves as many clients as it can)";
   }
   return "unknown error";
 }
