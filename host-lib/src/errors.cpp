@@ -14,6 +14,8 @@ static_assert(static_cast<int>(shoal::Errc::permission) == SHOAL_ERR_PERMISSION)
 static_assert(static_cast<int>(shoal::Errc::closed) == SHOAL_ERR_CLOSED);
 static_assert(static_cast<int>(shoal::Errc::no_memory) == SHOAL_ERR_NO_MEMORY);
 static_assert(static_cast<int>(shoal::Errc::internal) == SHOAL_ERR_INTERNAL);
+static_assert(static_cast<int>(shoal::Errc::busy) == SHOAL_ERR_BUSY);
+static_assert(shoal::kLastErrc == shoal::Errc::busy, "a new error code needs its SHOAL_ERR_* and a static_assert here");
 
 namespace shoal::hostlib {
 namespace {
@@ -35,7 +37,7 @@ int set_error(const Error& e) {
 extern "C" {
 
 const char* shoal_strerror(int err) {
-  if (err < 0 || err > static_cast<int>(shoal::Errc::internal)) return "unknown error code";
+  if (err < 0 || err > static_cast<int>(shoal::kLastErrc)) return "unknown error code";
   return shoal::errc_name(static_cast<shoal::Errc>(err));
 }
 

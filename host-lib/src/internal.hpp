@@ -81,12 +81,18 @@ int fill_versioned(T* user, const T& full, std::size_t v1_size, const char* what
   return ok();
 }
 
-// Sizes of the first published version of each struct (new members are appended after these).
-inline constexpr std::size_t kInfoV1 = sizeof(shoal_info);
-inline constexpr std::size_t kResourceV1 = sizeof(shoal_resource);
-inline constexpr std::size_t kBlockV1 = sizeof(shoal_block);
+// The first published size of each struct: where its first version's last member ends. These
+// never change (never sizeof: the first member appended would make today's size the minimum
+// and refuse every caller built against today's header). Callers with at least this much are
+// served; the literals below hold them to what was published.
+inline constexpr std::size_t kInfoV1 = offsetof(shoal_info, transport) + SHOAL_TEXT_MAX;
+inline constexpr std::size_t kResourceV1 = offsetof(shoal_resource, description) + SHOAL_TEXT_MAX;
+inline constexpr std::size_t kBlockV1 = offsetof(shoal_block, compatible) + SHOAL_NAME_MAX;
 // v1 of shoal_fw_state ended at core_id; the firmware report and watchdog fields were appended
-inline constexpr std::size_t kFwStateV1 = offsetof(shoal_fw_state, fw_version);
+inline constexpr std::size_t kFwStateV1 = offsetof(shoal_fw_state, core_id) + sizeof(std::uint32_t);
+inline constexpr std::size_t kDeviceEntryV1 = offsetof(shoal_device_entry, uri) + SHOAL_TEXT_MAX;
+static_assert(kInfoV1 == 336 && kResourceV1 == 172 && kBlockV1 == 96 && kFwStateV1 == 48 && kDeviceEntryV1 == 144,
+              "a first published struct size changed: that breaks every caller built against it");
 
 // ---- the card --------------------------------------------------------------------------------
 

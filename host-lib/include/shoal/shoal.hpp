@@ -29,6 +29,23 @@ namespace detail {
 inline Failure last_failure(int code) { return fail(static_cast<Errc>(code), shoal_last_error()); }
 }  // namespace detail
 
+// The cards present, without opening any (shoal_list_devices()).
+inline Result<std::vector<shoal_device_entry>> list_devices() {
+  std::size_t n = 0;
+  if (int rc = shoal_list_devices(nullptr, 0, &n); rc != SHOAL_OK) return detail::last_failure(rc);
+  for (;;) {
+    std::vector<shoal_device_entry> out(n + 4);  // room for a few that appear meanwhile
+    for (auto& e : out) SHOAL_INIT(e);
+    std::size_t got = 0;
+    if (int rc = shoal_list_devices(out.data(), out.size(), &got); rc != SHOAL_OK) return detail::last_failure(rc);
+    if (got <= out.size()) {
+      out.resize(got);
+      return out;
+    }
+    n = got;
+  }
+}
+
 class Device {
  public:
   // Opens a card by URI (empty: $SHOAL_DEVICE). See shoal_open().

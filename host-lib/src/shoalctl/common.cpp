@@ -23,14 +23,41 @@ int Context::emit(const Report& r) const {
   return kExitOk;
 }
 
-int Context::usage_error(const std::string& msg) const {
-  std::cerr << "shoalctl: " << msg << "\n";
-  return kExitUsage;
+int Context::fail(int exit, const std::string& code, const std::string& message) const {
+  std::cerr << "shoalctl: " << message << "\n" << std::flush;
+  if (json) {
+    Json j = {{"error", {{"code", code}, {"message", message}, {"exit_code", exit}}}};
+    std::cout << j.dump(2) << "\n" << std::flush;
+  }
+  return exit;
 }
 
+int Context::usage_error(const std::string& msg) const { return fail(kExitUsage, "usage", msg); }
+
 int Context::device_error(const shoal::Error& e, const std::string& context) const {
-  std::cerr << "shoalctl: " << context << e.message << " [" << shoal::errc_name(e.code) << "]\n";
-  return kExitDevice;
+  const int exit = e.code == shoal::Errc::invalid_arg ? kExitUsage : kExitDevice;
+  return fail(exit, errc_id(e.code), context + e.message + " [" + shoal::errc_name(e.code) + "]");
+}
+
+const char* errc_id(shoal::Errc e) {
+  using shoal::Errc;
+  switch (e) {
+    case Errc::ok: return "ok";
+    case Errc::invalid_arg: return "invalid_arg";
+    case Errc::no_device: return "no_device";
+    case Errc::io: return "io";
+    case Errc::bus: return "bus";
+    case Errc::protocol: return "protocol";
+    case Errc::timeout: return "timeout";
+    case Errc::bad_dtb: return "bad_dtb";
+    case Errc::unsupported: return "unsupported";
+    case Errc::permission: return "permission";
+    case Errc::closed: return "closed";
+    case Errc::no_memory: return "no_memory";
+    case Errc::internal: return "internal";
+    case Errc::busy: return "busy";
+  }
+  return "unknown";
 }
 
 std::string Context::device_uri() const {
@@ -65,11 +92,18 @@ std::string hexs(std::uint64_t v, int width) {
 }
 
 std::optional<std::uint64_t> parse_uint(const std::string& s, std::uint64_t max) {
-  if (s.empty() || !std::isdigit(static_cast<unsigned char>(s[0]))) return std::nullopt;
+  const bool hex = s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+  const std::string digits = hex ? s.substr(2) : s;
+  auto ok = [hex](unsigned char c) { return hex ? std::isxdigit(c) != 0 : std::isdigit(c) != 0; };
+  if (digits.empty()) return std::nullopt;
+  for (const char c : digits) {
+    if (!ok(static_cast<unsigned char>(c))) return std::nullopt;
+  }
   errno = 0;
   char* end = nullptr;
-  const unsigned long long v = std::strtoull(s.c_str(), &end, 0);
-  if (errno != 0 || end == s.c_str() || *end != '\0' || v > max) return std::nullopt;
+  // the base is given: a leading 0 is a decimal digit, never an octal prefix
+  const unsigned long long v = std::strtoull(digits.c_str(), &end, hex ? 16 : 10);
+  if (errno != 0 || *end != '\0' || v > max) return std::nullopt;
   return v;
 }
 

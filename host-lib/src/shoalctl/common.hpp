@@ -35,8 +35,12 @@ struct Context {
   int emit(const Report& r) const;
   // Bad usage or input; nothing was sent to the card. Returns kExitUsage.
   int usage_error(const std::string& msg) const;
-  // The device failed (open, bus error, I/O, timeout ...). Returns kExitDevice.
+  // The device failed (open, bus error, I/O, timeout ...): kExitDevice; or refused bad input
+  // before the card (Errc::invalid_arg: a malformed URI, a bad image): kExitUsage. Returns it.
   int device_error(const shoal::Error& e, const std::string& context = {}) const;
+  // Every error ends here: "shoalctl: MESSAGE" on stderr and, with --json, the JSON document
+  // {"error": {"code": CODE, "message": MESSAGE, "exit_code": EXIT}} on stdout. Returns exit.
+  int fail(int exit, const std::string& code, const std::string& message) const;
 
   // The device URI: --device, else $SHOAL_DEVICE ("" if neither).
   std::string device_uri() const;
@@ -44,13 +48,17 @@ struct Context {
   std::optional<shoal::Device> open_device(int& rc) const;
 };
 
+// The error code's identifier in JSON ("invalid_arg", "bus", ...).
+const char* errc_id(shoal::Errc e);
+
 // Adds --device and --json to a command (every command shows them in its --help).
 void add_global_options(CLI::App& cmd, Context& ctx);
 
 // "0x00001f" style.
 std::string hexs(std::uint64_t v, int width = 0);
 
-// Strict unsigned parse: decimal or 0x-hex, whole string, no sign, fits in max.
+// Strict unsigned parse: decimal (leading zeros allowed, never octal) or 0x hex; the whole
+// string, no sign, fits in max.
 std::optional<std::uint64_t> parse_uint(const std::string& s, std::uint64_t max);
 
 }  // namespace shoalctl

@@ -5,7 +5,6 @@
 
 #include <cinttypes>
 #include <cstdio>
-#include <iostream>
 #include <memory>
 
 #include "commands.hpp"
@@ -83,14 +82,17 @@ int fw_load(Context& ctx, const std::string& elf) {
   auto s = dev->fw_load(elf, tty ? fw_progress : nullptr, nullptr);
   if (!s) {
     if (tty) std::fputc('\n', stderr);
-    std::cerr << "shoalctl: fw load: " << s.error().message << " [" << shoal::errc_name(s.error().code) << "]\n";
-    // a bad image was refused before anything was sent to the card: a usage/input error
-    return s.error().code == shoal::Errc::invalid_arg ? kExitUsage : kExitDevice;
+    // a bad image was refused before anything was sent to the card: invalid_arg, exit 2
+    return ctx.device_error(s.error(), "fw load: ");
   }
   auto st = dev->fw_status();
   if (!st) return ctx.device_error(st.error());
-  std::cout << "loaded " << elf << ": " << st->load_count << " words; core " << fw_state_text(*st) << "\n";
-  return kExitOk;
+  Report r = Report::object(Report::Style::Line);
+  r.add("loaded", "loaded", with_text(text(elf), elf + ":"));
+  r.add("load_count", "", with_text(number(st->load_count), std::to_string(st->load_count) + " words;"));
+  r.add("state", "core", text(fw_state_text(*st)));
+  add_fw_state(r.object("firmware", "", Report::Style::JsonOnly), *st);
+  return ctx.emit(r);
 }
 
 }  // namespace

@@ -1,7 +1,12 @@
 // shoalctl info: what the card says about itself (identity registers and its DTB).
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+#include <cstdlib>
+
 #include "commands.hpp"
+#include "shoal/driver/transport.hpp"
+#include "shoal/sim_socket.hpp"
 
 namespace shoalctl {
 namespace {
@@ -60,11 +65,48 @@ int info(Context& ctx) {
   return ctx.emit(r);
 }
 
+// The cards present: listed by libshoal without opening them, then each opened once to say
+// what it is (or why it does not answer).
+int list(Context& ctx) {
+  auto found = shoal::list_devices();
+  if (!found) return ctx.device_error(found.error());
+  char id[16];
+  std::snprintf(id, sizeof id, "%04x:%04x", shoal::driver::kPciVendorId, shoal::driver::kPciDeviceId);
+  const char* sysfs = std::getenv("SHOAL_SYSFS_ROOT");
+  Report r = Report::object();
+  r.add("pci_id", "PCI ID", text(id));
+  r.add("pci_devices", "PCI devices in", text(std::string(sysfs != nullptr && *sysfs ? sysfs : "/sys") + "/bus/pci/devices"));
+  r.add("sim_dir", "simulators in", text(shoal::sim_socket::runtime_dir()));
+  auto& t = r.table("devices", "cards (" + std::to_string(found->size()) + ")",
+                    {{"uri", "DEVICE"}, {"kind", "KIND"}, {"state", "STATE"}, {"model", "CARD"}, {"detail", "DETAIL"}});
+  for (const auto& e : *found) {
+    const bool pci = e.kind == SHOAL_DEVICE_PCI;
+    auto dev = shoal::Device::open(e.uri);
+    std::string state = "ok", model, detail;
+    if (dev) {
+      if (auto i = dev->info()) {
+        model = std::string(i->model) + " " + std::to_string(i->card_version_major) + "." +
+                std::to_string(i->card_version_minor) + "." + std::to_string(i->card_version_patch);
+      }
+    } else {
+      state = errc_id(dev.error().code);
+      detail = dev.error().message;
+    }
+    t.add_row({text(e.uri), text(pci ? "pci" : "sim"), text(state), text(model), text(detail)});
+  }
+  return ctx.emit(r);
+}
+
 }  // namespace
 
 void add_info_commands(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("info", "Identity, version, capabilities, resources and blocks (from the card's DTB)");
   cmd->callback([&ctx] { ctx.rc = info(ctx); });
+  auto* ls = app.add_subcommand(
+      "list", "The cards present: PCI devices with the Shoal vendor:device ID and shoal-sim sockets in the runtime "
+              "directory ($SHOAL_RUNTIME_DIR, else $XDG_RUNTIME_DIR/shoal, else /tmp/shoal-UID), each opened once "
+              "to show what it is (needs no --device)");
+  ls->callback([&ctx] { ctx.rc = list(ctx); });
 }
 
 }  // namespace shoalctl

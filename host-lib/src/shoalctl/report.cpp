@@ -128,7 +128,7 @@ void Report::print_text(std::ostream& out, const std::string& indent) const {
     for (const auto& row : rows_) line([&](std::size_t i) { return row[i].text; });
     return;
   }
-  if (kind_ == Kind::Value) return;  // printed by the parent object
+  if (kind_ == Kind::Value || style_ == Style::JsonOnly) return;  // printed by the parent / not at all
 
   // labels in a column of at least 16 (then one space), wider if a label needs it
   std::size_t label_w = 15;

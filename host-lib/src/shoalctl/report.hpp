@@ -48,7 +48,7 @@ struct Column {
 class Report {
  public:
   enum class Kind { Value, Object, Table };
-  enum class Style { Rows, Line };
+  enum class Style { Rows, Line, JsonOnly };  // JsonOnly: a nested object text leaves out
 
   static Report object(Style style = Style::Rows);
   static Report table(std::vector<Column> columns);
