@@ -290,8 +290,10 @@ void IoServer::loop() {
   clients_.clear();
 }
 
-// A client over the limit: told SERVER_FULL (an unsolicited HELLO reply, which is what its own
-// HELLO would get) and closed. Its socket is new and empty, so the 32 bytes go out at once.
+// A client over the limit when kMaxRefusing others already wait to be told: told SERVER_FULL at
+// once (an unsolicited HELLO reply, which is what its own HELLO would get) and closed. Its socket
+// is new and empty, so the 32 bytes go out at once; the driver reads them even when its HELLO
+// could no longer be sent.
 void IoServer::refuse_full(UniqueFd fd) {
   shoal_sim_msg rep{};
   rep.magic = SHOAL_SIM_PROTO_MAGIC;
@@ -344,8 +346,9 @@ void IoServer::accept_clients() {
         std::fprintf(stderr, "shoal-sim: accept: %s\n", std::strerror(errno));
       return;
     }
-    if (clients_.size() >= opts_.max_clients) {
-      refuse_full(std::move(fd));
+    const bool full = clients_.size() - refusing_ >= opts_.max_clients;
+    if (full && refusing_ >= kMaxRefusing) {
+      refuse_full(std::move(fd));  // too many waiting to be told: tell at once
       continue;
     }
     const ClientId id = next_id_++;
@@ -358,6 +361,12 @@ void IoServer::accept_clients() {
     }
     Client& c = clients_[id];
     c.fd = std::move(fd);
+    if (full) {
+      // its HELLO gets SERVER_FULL (on_readable), then it is closed
+      c.full = true;
+      ++refusing_;
+      continue;
+    }
     {
       std::lock_guard<std::mutex> lk(stats_mu_);
       ++stats_.clients_accepted;
@@ -394,6 +403,28 @@ void IoServer::on_readable(ClientId id, Client& c) {
     Request r{};
     r.client = id;
     r.bad_magic = shoal_sim_decode(c.in, &r.msg) != 0;
+    if (c.full) {
+      // Over the limit: whatever it sent first (its HELLO) is answered SERVER_FULL.
+      shoal_sim_msg rep{};
+      rep.magic = SHOAL_SIM_PROTO_MAGIC;
+      rep.op = SHOAL_SIM_OP_HELLO;
+      rep.tag = r.bad_magic ? 0 : r.msg.tag;
+      rep.status = SHOAL_SIM_SERVER_FULL;
+      rep.reason = SHOAL_SIM_REASON_FULL;
+      rep.data = SHOAL_SIM_PROTO_VERSION;
+      rep.offset = opts_.max_clients;
+      c.close_after_flush = true;
+      c.reading = false;
+      {
+        std::lock_guard<std::mutex> lk(stats_mu_);
+        ++stats_.clients_refused;
+      }
+      if (opts_.verbose)
+        std::fprintf(stderr, "shoal-sim: refusing a client: %zu already connected (the limit)\n",
+                     clients_.size() - refusing_);
+      if (!send_msg_ok(id, c, rep)) return;
+      continue;
+    }
     if (r.bad_magic) {
       // The stream lost its message boundaries (stray bytes): nothing after this can be read
       // as messages. Answer what came before, then say so and close.
@@ -451,7 +482,7 @@ void IoServer::on_readable(ClientId id, Client& c) {
   }
   if (c.close_after_flush) {
     if (c.out.empty())
-      drop(id, "refused at HELLO (another protocol version, or reserved fields set)");
+      drop(id, "refused at HELLO (full, another protocol version, or reserved fields set)");
     else
       update_events(id, c);
   }
@@ -515,6 +546,12 @@ void IoServer::update_events(ClientId id, Client& c) {
 void IoServer::drop(ClientId id, const char* why) {
   auto it = clients_.find(id);
   if (it == clients_.end()) return;
+  if (it->second.full) {
+    --refusing_;
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, it->second.fd.get(), nullptr);
+    clients_.erase(it);
+    return;  // was never served: not counted as a client
+  }
   ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, it->second.fd.get(), nullptr);
   clients_.erase(it);  // closes the socket; its queued requests still run, answers are dropped
   {

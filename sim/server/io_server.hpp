@@ -129,7 +129,10 @@ class IoServer final : public OutgoingSink {
     bool want_out = false;
     size_t outstanding = 0;
     uint32_t bye_reason = 0;  // != 0: send BYE with this reason once nothing is outstanding, then close
+    bool full = false;        // over the limit: its first message gets SERVER_FULL, then it is closed
   };
+  static constexpr size_t kMaxRefusing = 64;  // clients waiting to be told SERVER_FULL
+  size_t refusing_ = 0;                       // clients_ with full set
 
   void loop();
   void accept_clients();
