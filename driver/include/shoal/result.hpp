@@ -6,9 +6,13 @@
 // Errc, whose numeric values are exactly the C ABI's enum shoal_err codes, and a message
 // meant for a human (it names the path, offset or value that was wrong).
 //
-// Header-only, C++20, installed with libshoal.
+// Header-only, C++17 or newer, installed with libshoal.
 #ifndef SHOAL_RESULT_HPP
 #define SHOAL_RESULT_HPP
+
+#if !defined(__cplusplus) || __cplusplus < 201703L
+#error "shoal/result.hpp needs C++17 or newer (compile with -std=c++17)"
+#endif
 
 #include <cstdio>
 #include <cstdlib>

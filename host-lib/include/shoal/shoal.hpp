@@ -1,4 +1,5 @@
-// libshoal C++ API: a thin, header-only RAII wrapper over the C ABI in shoal/shoal.h.
+// libshoal C++ API: a thin, header-only RAII wrapper over the C ABI in shoal/shoal.h. Needs
+// C++17 or newer (std::variant); the CMake target shoal::shoal says so (cxx_std_17).
 //
 // Errors are values, never exceptions: every call returns shoal::Result<T> / shoal::Status
 // (shoal/result.hpp), whose Error carries the C code as shoal::Errc and the detailed message
@@ -9,6 +10,10 @@
 //   auto magic = dev->read32(0x4);
 #ifndef SHOAL_SHOAL_HPP
 #define SHOAL_SHOAL_HPP
+
+#if !defined(__cplusplus) || __cplusplus < 201703L
+#error "shoal/shoal.hpp needs C++17 or newer (libshoal's C++ API; compile with -std=c++17; C code includes shoal/shoal.h)"
+#endif
 
 #include <chrono>
 #include <cstdint>
