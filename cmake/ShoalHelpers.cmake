@@ -1,4 +1,5 @@
 # Shared build helpers for Shoal. One mechanism for each kind of thing the project builds:
+#   shoal_write_if_changed(file content)   configure-time generated files (never file(WRITE))
 #   shoal_warnings(target)                 the house warning set (-Werror with SHOAL_WERROR)
 #   shoal_catch_test(NAME ... SOURCES ... [LIBS ...] [LABELS ...] [ARGS ...] [TIMEOUT s])
 #   shoal_hls_kernel(NAME ... SOURCES ...) HLS kernel library + its subset-check test
@@ -9,6 +10,8 @@
 
 set(SHOAL_TEST_BIN_DIR ${CMAKE_BINARY_DIR}/tests)
 
+include(ShoalWriteIfChanged)
+
 function(shoal_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra)
   if(SHOAL_WERROR)
@@ -18,8 +21,8 @@ endfunction()
 
 # One Catch2 main, compiled once for every test executable.
 if(SHOAL_BUILD_TESTS AND NOT TARGET shoal_catch_main)
-  file(WRITE ${CMAKE_BINARY_DIR}/gen/catch_main.cpp
-       "#define CATCH_CONFIG_MAIN\n#include <catch2/catch.hpp>\n")
+  shoal_write_if_changed(${CMAKE_BINARY_DIR}/gen/catch_main.cpp
+                         "#define CATCH_CONFIG_MAIN\n#include <catch2/catch.hpp>\n")
   add_library(shoal_catch_main STATIC ${CMAKE_BINARY_DIR}/gen/catch_main.cpp)
   target_link_libraries(shoal_catch_main PUBLIC Catch2::Catch2)
 endif()

@@ -19,11 +19,12 @@ echo "== configure and build ($BUILD)"
 cmake -S . -B "$BUILD" -G Ninja >/dev/null
 cmake --build "$BUILD" -j "$(nproc)"
 
-SOCK=${SHOAL_SIM_SOCKET:-${XDG_RUNTIME_DIR:-/tmp}/shoal-sim-$(id -un).sock}
 LOG=$(mktemp -t shoal-sim.XXXXXX.log)
 # 64 simulated processors behind the card's processor ports: busy 90 %, 60 %, 30 %, 10 %, the
-# rest idle (sim/README.md)
-SIM_ARGS=(--socket "$SOCK" --proc-duty 90,60,30,10,0 --proc-mem 20)
+# rest idle (sim/README.md). The socket: $SHOAL_SIM_SOCKET, else shoal-sim's default in the
+# runtime directory (where 'shoalctl list' finds it).
+SIM_ARGS=(--proc-duty 90,60,30,10,0 --proc-mem 20)
+[ -n "${SHOAL_SIM_SOCKET:-}" ] && SIM_ARGS=(--socket "$SHOAL_SIM_SOCKET" "${SIM_ARGS[@]}")
 echo "== starting the co-simulated card: $BUILD/bin/shoal-sim ${SIM_ARGS[*]}"
 "$BUILD/bin/shoal-sim" "${SIM_ARGS[@]}" >"$LOG" 2>&1 &
 SIM=$!
@@ -35,6 +36,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 grep "listening on" "$LOG"
+SOCK=$(sed -n 's/^shoal-sim: listening on sim://p' "$LOG" | head -n 1)
 
 export SHOAL_DEVICE="sim:$SOCK"
 CTL="$BUILD/bin/shoalctl"
@@ -49,6 +51,9 @@ wait_for_rtos() {  # $1: how many "rtos running" lines to wait for
   echo "demo.sh: the firmware did not report within 60 s; going on" >&2
 }
 wait_for_rtos 1
+echo
+echo "== shoalctl list   (the cards present: PCI boards with the Shoal ID, simulators' sockets)"
+"$CTL" list
 echo
 echo "== shoalctl info   (identity and capabilities, read from the card's own device tree)"
 "$CTL" info
@@ -74,6 +79,8 @@ echo "== the allocation blocks: the firmware drives them, the host reads them"
 "$CTL" reg read alloc.POOL_SIZE[2]
 "$CTL" reg read alloc.POOL_FREE[2]
 "$CTL" reg read wmu.CONFIG
+echo "-- shoalctl reg dump alloc.POOL_FREE   (a register array in one go)"
+"$CTL" reg dump alloc.POOL_FREE
 echo
 echo "== bad input is refused and changes nothing"
 echo "-- shoalctl reg write drrm.TIMEOUT 5   (the DRRM is the firmware's: refused before the card)"
@@ -84,6 +91,9 @@ echo "-- shoalctl reg write 0xf00 1          (no register there: the card answer
 "$CTL" reg write 0xf00 1 || true
 "$CTL" reg read ctrl.BUS_ERR_COUNT
 "$CTL" reg read ctrl.BUS_ERR_ADDR
+echo "-- shoalctl reg write ctrl.SCRATCH 1 --64   (its high half is no register: refused as a whole)"
+"$CTL" reg write ctrl.SCRATCH 1 --64 || true
+"$CTL" reg read ctrl.SCRATCH
 
 if [ "$KEEP" = 1 ]; then
   echo

@@ -7,7 +7,7 @@ PKGS=(
   build-essential cmake ninja-build pkg-config python3 git
   verilator libsystemc-dev
   libfdt-dev device-tree-compiler
-  catch2 libcli11-dev
+  catch2 libcli11-dev nlohmann-json3-dev
   yosys nextpnr-ice40
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   qemu-system-misc

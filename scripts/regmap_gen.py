@@ -648,7 +648,10 @@ def cstr(s: str) -> str:
 
 
 def emit_cpp(card: Card) -> str:
-    o = [f"// {HEADER}", "#pragma once", "", "#include <cstddef>", "#include <cstdint>", "",
+    o = [f"// {HEADER}", "#pragma once", "",
+         "#if !defined(__cplusplus) || __cplusplus < 201703L",
+         "#error \"shoal/regs.hpp needs C++17 or newer (compile with -std=c++17); C code includes shoal/regs.h\"",
+         "#endif", "", "#include <cstddef>", "#include <cstdint>", "",
          "namespace shoal::regs {", "",
          "enum class Access : std::uint8_t { RO, RW, WO, W1C, W1S, RC };", "",
          "struct FieldInfo {", "  const char* name;", "  unsigned lsb;", "  unsigned width;",

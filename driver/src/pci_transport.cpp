@@ -17,6 +17,7 @@
 #include <optional>
 #include <vector>
 
+#include "shoal/bar_access.hpp"
 #include "shoal/driver/transport.hpp"
 #include "shoal/regs.hpp"
 
@@ -127,6 +128,7 @@ class PciTransport final : public Transport {
   }
   Result<std::uint64_t> read64(std::uint64_t off) override {
     if (auto s = check("read64", off, 8); !s) return fail(std::move(s).error());
+    if (auto s = one_transaction("read64", off, false); !s) return fail(std::move(s).error());
     return *reinterpret_cast<volatile const std::uint64_t*>(base_ + off);
   }
   Status write32(std::uint64_t off, std::uint32_t v) override {
@@ -136,6 +138,7 @@ class PciTransport final : public Transport {
   }
   Status write64(std::uint64_t off, std::uint64_t v) override {
     if (auto s = check("write64", off, 8); !s) return s;
+    if (auto s = one_transaction("write64", off, true); !s) return s;
     *reinterpret_cast<volatile std::uint64_t*>(base_ + off) = v;
     return {};
   }
@@ -168,6 +171,13 @@ class PciTransport final : public Transport {
     if (closed()) return fail(Errc::closed, desc_ + " is closed");
     return check_access(off, bytes, size_, what);
   }
+  // The PCIe bridge splits a 64-bit access into two 32-bit ones: only where the card takes both
+  // (shoal/bar_access.hpp), so that refused means nothing changed.
+  static Status one_transaction(const char* what, std::uint64_t off, bool write) {
+    const std::string why = shoal::bar::wide_refusal(off, write);
+    if (why.empty()) return {};
+    return fail(Errc::bus, std::string("refused ") + what + " at " + hex(off) + ", nothing changed: " + why);
+  }
 
   std::mutex mu_;  // guards close() against concurrent close(); MMIO itself needs no lock
   int fd_;
@@ -178,16 +188,56 @@ class PciTransport final : public Transport {
 
 }  // namespace
 
-Result<std::unique_ptr<Transport>> open_pci(std::string_view spec_text, const TransportOptions& opts) {
-  auto spec = parse_spec(spec_text);
-  if (!spec) return fail(std::move(spec).error());
+namespace {
 
+fs::path devices_dir(const TransportOptions& opts) {
   std::string root = opts.sysfs_root;
   if (root.empty()) {
     const char* env = std::getenv("SHOAL_SYSFS_ROOT");
     root = (env != nullptr && *env != '\0') ? env : "/sys";
   }
-  const fs::path devices = fs::path(root) / "bus" / "pci" / "devices";
+  return fs::path(root) / "bus" / "pci" / "devices";
+}
+
+}  // namespace
+
+Result<std::vector<DeviceEntry>> list_pci(const TransportOptions& opts) {
+  const fs::path devices = devices_dir(opts);
+  std::vector<DeviceEntry> out;
+  std::error_code ec;
+  if (!fs::exists(devices, ec)) return out;
+  fs::directory_iterator it(devices, ec);
+  if (ec) {
+    const Errc code = (ec.value() == EACCES || ec.value() == EPERM) ? Errc::permission : Errc::io;
+    return fail(code, "cannot list PCI devices in " + devices.string() + ": " + ec.message());
+  }
+  std::vector<fs::path> all;
+  for (; it != fs::directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    all.push_back(it->path());
+  }
+  std::sort(all.begin(), all.end());
+  for (const auto& p : all) {
+    auto v = read_id_file(p / "vendor");
+    auto d = read_id_file(p / "device");
+    if (v && d && *v == kPciVendorId && *d == kPciDeviceId) {
+      DeviceEntry e;
+      e.kind = DeviceEntry::Kind::pci;
+      e.uri = "pci:" + p.filename().string();
+      e.path = p.string();
+      e.vendor = *v;
+      e.device = *d;
+      out.push_back(std::move(e));
+    }
+  }
+  return out;
+}
+
+Result<std::unique_ptr<Transport>> open_pci(std::string_view spec_text, const TransportOptions& opts) {
+  auto spec = parse_spec(spec_text);
+  if (!spec) return fail(std::move(spec).error());
+
+  const fs::path devices = devices_dir(opts);
   std::error_code ec;
 
   fs::path dir;

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -12,9 +13,12 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
+#include <optional>
 #include <utility>
 
+#include "shoal/bar_access.hpp"
 #include "shoal/driver/transport.hpp"
 #include "shoal/regs.hpp"
 #include "shoal/sim_protocol.h"
@@ -49,24 +53,35 @@ class SimTransport final : public Transport {
     m.magic = SHOAL_SIM_PROTO_MAGIC;
     m.op = SHOAL_SIM_OP_HELLO;
     m.data = SHOAL_SIM_PROTO_VERSION;
-    if (auto s = send_msg(m, "HELLO"); !s) return s;
-    const auto deadline = Clock::now() + timeout_;
+    // A server that refuses us (full) answers at once and closes; if that makes our HELLO fail,
+    // its answer is still waiting in the socket: read it rather than report the failed send.
+    const bool sent = send_raw(m);
+    const auto deadline = Clock::now() + (sent ? timeout_ : milliseconds(200));
     for (;;) {
       auto r = recv_msg(deadline, "waiting for the HELLO reply");
-      if (!r) return fail(std::move(r).error());
+      if (!r) {
+        if (!sent) return broken(Errc::closed, "shoal-sim at " + path_ + " closed the connection before HELLO");
+        return fail(std::move(r).error());
+      }
       if (r->op == SHOAL_SIM_OP_IRQ) {
         irq_pending_ |= static_cast<std::uint32_t>(r->data);
         continue;
       }
+      if (r->op == SHOAL_SIM_OP_BYE) return server_bye(*r, "before answering HELLO");
       if (r->op != SHOAL_SIM_OP_HELLO) {
-        return fail(Errc::protocol, "shoal-sim at " + path_ + " answered HELLO with a " + op_name(r->op) + " message");
+        return broken(Errc::protocol, "shoal-sim at " + path_ + " answered HELLO with a " + op_name(r->op) + " message");
+      }
+      if (r->status == SHOAL_SIM_SERVER_FULL) {
+        return broken(Errc::busy, "shoal-sim at " + path_ + " is full: it serves at most " + std::to_string(r->offset) +
+                                      " clients at once and all are connected; close one or try again later");
       }
       if (r->status == SHOAL_SIM_BAD_VERSION) {
-        return fail(Errc::protocol, "shoal-sim at " + path_ + " speaks protocol version " + std::to_string(r->data) +
-                                        ", this client speaks " + std::to_string(SHOAL_SIM_PROTO_VERSION));
+        return broken(Errc::protocol, "shoal-sim at " + path_ + " speaks protocol version " + std::to_string(r->data) +
+                                          ", this client speaks " + std::to_string(SHOAL_SIM_PROTO_VERSION));
       }
       if (r->status != SHOAL_SIM_OK) {
-        return fail(Errc::protocol, "shoal-sim at " + path_ + " refused HELLO with status " + std::to_string(r->status));
+        return broken(Errc::protocol, "shoal-sim at " + path_ + " refused HELLO with status " + std::to_string(r->status) +
+                                          ": " + shoal_sim_reason_text(r->reason));
       }
       bar_size_ = r->offset;
       if (bar_size_ < min_bar) {
@@ -112,6 +127,8 @@ class SimTransport final : public Transport {
       }
       if (r->op == SHOAL_SIM_OP_IRQ) {
         irq_pending_ |= static_cast<std::uint32_t>(r->data);
+      } else if (r->op == SHOAL_SIM_OP_BYE) {
+        return server_bye(*r, "while waiting for an interrupt");
       } else {
         return broken(Errc::protocol, std::string("unexpected ") + op_name(r->op) + " message from shoal-sim at " + path_ +
                                           " while no request was outstanding");
@@ -150,6 +167,36 @@ class SimTransport final : public Transport {
     return fail(code, std::move(msg));
   }
 
+  // The server said BYE: it closes the connection, with a reason.
+  Failure server_bye(const shoal_sim_msg& m, const std::string& when) {
+    const Errc code = m.reason == SHOAL_SIM_REASON_SHUTDOWN ? Errc::closed : Errc::protocol;
+    return broken(code, "shoal-sim at " + path_ + " closed the connection " + when + ": " +
+                            shoal_sim_reason_text(m.reason));
+  }
+
+  // A BYE the server left in the socket before it closed, if any (does not wait).
+  std::optional<shoal_sim_msg> pending_bye() {
+    for (;;) {
+      const ssize_t n = ::recv(fd_, rx_ + fill_, sizeof rx_ - fill_, MSG_DONTWAIT);
+      if (n <= 0) return std::nullopt;
+      fill_ += static_cast<std::size_t>(n);
+      if (fill_ < sizeof rx_) continue;
+      fill_ = 0;
+      shoal_sim_msg m{};
+      if (shoal_sim_decode(rx_, &m) != 0) return std::nullopt;
+      if (m.op == SHOAL_SIM_OP_BYE) return m;
+      // an IRQ or an answer that came before it: keep looking
+      if (m.op == SHOAL_SIM_OP_IRQ) irq_pending_ |= static_cast<std::uint32_t>(m.data);
+    }
+  }
+
+  // One attempt to send a whole message; false if the socket refused it.
+  bool send_raw(const shoal_sim_msg& m) {
+    std::uint8_t buf[SHOAL_SIM_MSG_SIZE];
+    shoal_sim_encode(&m, buf);
+    return ::send(fd_, buf, sizeof buf, MSG_NOSIGNAL | MSG_DONTWAIT) == static_cast<ssize_t>(sizeof buf);
+  }
+
   Status send_msg(const shoal_sim_msg& m, const char* what) {
     std::uint8_t buf[SHOAL_SIM_MSG_SIZE];
     shoal_sim_encode(&m, buf);
@@ -170,6 +217,8 @@ class SimTransport final : public Transport {
         continue;
       }
       const int e = errno;
+      // The server may have said why before it closed (BYE): that is the better message.
+      if (auto bye = pending_bye()) return server_bye(*bye, std::string("before ") + what);
       return broken(Errc::closed, std::string("shoal-sim at ") + path_ + " went away while sending " + what + " (" +
                                            std::strerror(e) + ")");
     }
@@ -236,6 +285,7 @@ class SimTransport final : public Transport {
         irq_pending_ |= static_cast<std::uint32_t>(r->data);
         continue;
       }
+      if (r->op == SHOAL_SIM_OP_BYE) return server_bye(*r, "instead of answering " + where);
       if (r->op != SHOAL_SIM_OP_RESP) {
         return broken(Errc::protocol, std::string("shoal-sim at ") + path_ + " sent " + op_name(r->op) +
                                                " instead of RESP to " + where);
@@ -246,8 +296,15 @@ class SimTransport final : public Transport {
       }
       switch (r->status) {
         case SHOAL_SIM_OK: return op == SHOAL_SIM_OP_READ ? r->data : 0;
-        case SHOAL_SIM_BUS_ERROR: return fail(Errc::bus, "the card refused " + where + " (bus error)");
-        case SHOAL_SIM_BAD_REQUEST: return fail(Errc::protocol, "shoal-sim rejected " + where + " as a malformed request");
+        case SHOAL_SIM_BUS_ERROR:
+          if (r->reason == SHOAL_SIM_REASON_WIDE_SPLIT) {
+            return fail(Errc::bus, "refused " + where + ", nothing changed: " +
+                                       shoal::bar::wide_refusal(off, op == SHOAL_SIM_OP_WRITE));
+          }
+          return fail(Errc::bus, "the card refused " + where + " (bus error: " + shoal_sim_reason_text(r->reason) + ")");
+        case SHOAL_SIM_BAD_REQUEST:
+          return fail(Errc::protocol, "shoal-sim rejected " + where + " as a malformed request: " +
+                                          shoal_sim_reason_text(r->reason));
         default:
           return fail(Errc::protocol, "shoal-sim answered " + where + " with unknown status " + std::to_string(r->status));
       }
@@ -278,6 +335,30 @@ milliseconds default_timeout(const TransportOptions& opts) {
 
 }  // namespace
 
+Result<std::vector<DeviceEntry>> list_sim(const std::string& dir) {
+  std::vector<DeviceEntry> out;
+  std::error_code ec;
+  namespace fs = std::filesystem;
+  if (!fs::is_directory(dir, ec)) return out;
+  fs::directory_iterator it(dir, ec);
+  if (ec) {
+    const Errc code = (ec.value() == EACCES || ec.value() == EPERM) ? Errc::permission : Errc::io;
+    return fail(code, "cannot list the simulators' runtime directory " + dir + ": " + ec.message());
+  }
+  for (; it != fs::directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    struct stat st {};
+    if (::lstat(it->path().c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+    DeviceEntry e;
+    e.kind = DeviceEntry::Kind::sim;
+    e.path = it->path().string();
+    e.uri = "sim:" + e.path;
+    out.push_back(std::move(e));
+  }
+  std::sort(out.begin(), out.end(), [](const DeviceEntry& a, const DeviceEntry& b) { return a.path < b.path; });
+  return out;
+}
+
 Result<std::unique_ptr<Transport>> open_sim(std::string_view path_view, const TransportOptions& opts) {
   const std::string path(path_view);
   if (path.empty()) return fail(Errc::invalid_arg, "sim: URI needs a socket path, e.g. sim:/tmp/shoal.sock");
@@ -297,8 +378,15 @@ Result<std::unique_ptr<Transport>> open_sim(std::string_view path_view, const Tr
     switch (e) {
       case ENOENT:
         return fail(Errc::no_device, "no shoal-sim socket at " + path + " (is shoal-sim running with that socket?)");
-      case ECONNREFUSED:
+      case ECONNREFUSED: {
+        // connect() says the same for a regular file or a directory: tell them apart
+        struct stat st {};
+        if (::stat(path.c_str(), &st) == 0 && !S_ISSOCK(st.st_mode)) {
+          return fail(Errc::no_device, path + " is " + (S_ISDIR(st.st_mode) ? "a directory" : S_ISREG(st.st_mode) ? "a regular file" : "not a socket") +
+                                           ", not a shoal-sim socket (sim: takes the socket path shoal-sim --socket listens on)");
+        }
         return fail(Errc::no_device, "nothing is listening on " + path + " (stale socket from a stopped shoal-sim?)");
+      }
       case EACCES:
       case EPERM: return fail(Errc::permission, "permission denied connecting to " + path);
       case ENOTSOCK: return fail(Errc::no_device, path + " is not a socket");

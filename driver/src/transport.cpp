@@ -1,6 +1,8 @@
 // URI dispatch and helpers shared by the backends.
 #include "shoal/driver/transport.hpp"
 
+#include "shoal/sim_socket.hpp"
+
 #include <cstdio>
 
 namespace shoal::driver {
@@ -31,6 +33,16 @@ Result<std::unique_ptr<Transport>> open_transport(std::string_view uri, const Tr
   return fail(Errc::invalid_arg,
               "unrecognised device URI '" + std::string(uri) +
                   "': expected sim:/path/to/socket, pci:DDDD:BB:DD.F or pci:VVVV:DDDD[#N]");
+}
+
+Result<std::vector<DeviceEntry>> list_devices(const TransportOptions& opts) {
+  auto pci = list_pci(opts);
+  if (!pci) return fail(std::move(pci).error());
+  auto sim = list_sim(shoal::sim_socket::runtime_dir());
+  if (!sim) return fail(std::move(sim).error());
+  std::vector<DeviceEntry> out = std::move(*pci);
+  out.insert(out.end(), sim->begin(), sim->end());
+  return out;
 }
 
 }  // namespace shoal::driver

@@ -1,7 +1,7 @@
 // A per-processor utilization trace for the simulated processors' workloads: CSV, one row per
 // step, one column per series, each value an integer CPU utilization in percent (0..100).
 // The first line is a header and the first column a step label; both are ignored. This is the
-// format of ../shared/traces (e.g. planetlab_20110303_wide.csv.gz, after `gzip -dc`).
+// "wide" layout of the PlanetLab traces; tests/data/planetlab_excerpt.csv is a small real one.
 //
 // Series are mapped to processors round-robin (processor p plays series p % series()); step r
 // lasts a fixed number of card cycles and the trace repeats.

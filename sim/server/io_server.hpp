@@ -8,9 +8,11 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -44,13 +46,28 @@ class SetupError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// A listening UNIX socket bound at `path`. A stale socket left by a crashed run (nobody accepts
-// on it: connect() fails with ECONNREFUSED) is replaced; a live server on the path or a file
-// that is not a socket is refused with SetupError and nothing is deleted. The destructor
-// removes the socket file if it is still the one this object created.
+// Who may connect: the socket file's mode and group (the umask plays no part).
+struct SocketAccess {
+  unsigned mode = 0600;  // permission bits of the socket file; must include 0600 (the owner)
+  std::string group;     // "" = the creating user's group; else a group name or number
+};
+
+// Parses "0660" / "660" / "0o660" (octal permission bits); nullopt if not a mode of 0..0777.
+std::optional<unsigned> parse_socket_mode(const std::string& text);
+
+// A listening UNIX socket bound at `path`. The path is owned through an flock(LOCK_EX) on the
+// lock file `path`.lock, held for the listener's lifetime, so at most one server ever checks,
+// replaces and binds the path at a time: of several servers started at once on one path,
+// exactly one listens and the others fail with SetupError. Then: a stale socket left by a
+// crashed run (nobody accepts on it: connect() fails with ECONNREFUSED) is replaced; a live
+// server on the path or a file that is not a socket is refused with SetupError and nothing is
+// deleted. The socket is created with access.mode (default 0600) and access.group before
+// anybody can connect. The destructor removes the socket file if it is still the one this
+// object created, and the lock file.
 class Listener {
  public:
-  explicit Listener(const std::string& path, bool* replaced_stale = nullptr);
+  explicit Listener(const std::string& path, bool* replaced_stale = nullptr,
+                    const SocketAccess& access = SocketAccess{});
   ~Listener();
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
@@ -58,7 +75,11 @@ class Listener {
   const std::string& path() const { return path_; }
 
  private:
+  void bind_locked(const sockaddr_un& addr, const SocketAccess& access, gid_t gid, bool* replaced_stale);
+
   std::string path_;
+  std::string lock_path_;
+  UniqueFd lock_;
   UniqueFd fd_;
   dev_t dev_ = 0;
   ino_t ino_ = 0;
@@ -67,6 +88,8 @@ class Listener {
 struct IoStats {
   uint64_t clients_accepted = 0;
   uint64_t clients_dropped = 0;  // died, misbehaved or stopped reading
+  uint64_t clients_refused = 0;  // told SERVER_FULL (max_clients already connected)
+  uint64_t clients_desynced = 0; // closed with BYE BAD_MAGIC: their stream lost sync
   uint64_t messages_in = 0;
   uint64_t messages_out = 0;
 };
@@ -105,7 +128,11 @@ class IoServer final : public OutgoingSink {
     bool reading = true;
     bool want_out = false;
     size_t outstanding = 0;
+    uint32_t bye_reason = 0;  // != 0: send BYE with this reason once nothing is outstanding, then close
+    bool full = false;        // over the limit: its first message gets SERVER_FULL, then it is closed
   };
+  static constexpr size_t kMaxRefusing = 64;  // clients waiting to be told SERVER_FULL
+  size_t refusing_ = 0;                       // clients_ with full set
 
   void loop();
   void accept_clients();
@@ -114,6 +141,8 @@ class IoServer final : public OutgoingSink {
   bool send_msg_ok(ClientId id, Client& c, const shoal_sim_msg& m);  // false: client dropped
   void update_events(ClientId id, Client& c);
   void drop(ClientId id, const char* why);
+  void refuse_full(UniqueFd fd);
+  void maybe_say_bye(ClientId id, Client& c);
   void drain_outgoing();
 
   Listener& listener_;

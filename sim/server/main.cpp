@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <utility>
@@ -15,6 +16,7 @@
 #include "card_model.hpp"
 #include "io_server.hpp"
 #include "shoal/regs.hpp"
+#include "shoal/sim_socket.hpp"
 #include "sim_core.hpp"
 
 namespace {
@@ -124,7 +126,9 @@ int main(int argc, char** argv) {
       "Several clients may connect at once. Prints 'shoal-sim: listening on sim:PATH' when\n"
       "ready; SIGINT/SIGTERM stop it cleanly (socket removed, waves flushed, exit status 0).\n"
       "A stale socket left by a crashed run is replaced; a live server or a non-socket file at\n"
-      "PATH is an error (exit status 1)."};
+      "PATH is an error (exit status 1). PATH is owned through an flock on PATH.lock: of several\n"
+      "servers started at once on one path, exactly one listens. Bad options: exit status 2.\n"
+      "Numbers are decimal (a leading 0 is still decimal) or 0x hex."};
   std::string socket_path;
   std::string trace_path;
   uint64_t max_cycles = 0;
@@ -137,12 +141,41 @@ int main(int argc, char** argv) {
   std::string workload_trace;
   uint64_t trace_step_cycles = 10000;
   bool events = false;
-  app.add_option("--socket,-s", socket_path, "UNIX socket path to listen on")->required();
+  // Decimal means decimal: CLI11 reads a leading 0 as octal ("010" = 8); strip leading zeros of
+  // decimal numbers first (0x hex stays as it is).
+  auto decimal = [](std::string v) {
+    if (v.size() > 1 && v[0] == '0' && v[1] != 'x' && v[1] != 'X') {
+      const auto nz = v.find_first_not_of('0');
+      v = nz == std::string::npos ? "0" : v.substr(nz);
+    }
+    return v;
+  };
+  const std::string default_socket = shoal::sim_socket::default_path();
+  app.add_option("--socket,-s", socket_path,
+                 "UNIX socket path to listen on (default: " + default_socket +
+                     ", in the runtime directory $SHOAL_RUNTIME_DIR, else $XDG_RUNTIME_DIR/shoal, "
+                     "else /tmp/shoal-UID, where 'shoalctl list' looks)");
+  std::string socket_mode = "0600";
+  std::string socket_group;
+  app.add_option("--socket-mode", socket_mode,
+                 "permission bits of the socket file, octal (default 0600: only this user may "
+                 "connect; e.g. 0660 with --socket-group lets a group in). The umask plays no part")
+      ->capture_default_str();
+  app.add_option("--socket-group", socket_group,
+                 "group of the socket file (a name or number; this user must be a member)");
   app.add_option("--trace", trace_path,
                  "write FST waves of the whole run to FILE.fst (uses the traced model build; "
-                 "much slower)");
+                 "much slower). Only FST is written: any other name is refused (convert with "
+                 "fst2vcd from the gtkwave package if you need VCD)")
+      ->check([](const std::string& p) -> std::string {
+        const auto ext = std::filesystem::path(p).extension().string();
+        if (ext == ".fst") return {};
+        return "shoal-sim writes FST waves only, so the file must end in .fst (got '" + p +
+               "'); for VCD, convert the FST file with fst2vcd (Debian package gtkwave)";
+      });
   app.add_option("--max-cycles", max_cycles,
-                 "stop by itself after N card cycles (0 = run until SIGINT/SIGTERM)");
+                 "stop by itself after N card cycles (0 = run until SIGINT/SIGTERM)")
+      ->transform(decimal, "");
   app.add_option("--engine", engine_name,
                  "how the card is clocked: 'plain' (C++ loop, the default: faster, see "
                  "sim/README.md) or 'systemc' (an SC_THREAD in a SystemC module; SystemC time "
@@ -161,37 +194,74 @@ int main(int argc, char** argv) {
   procs->add_option("--proc-duty", duty,
                     "busy percent of each processor: one value for all, or a comma list "
                     "(processor i takes the i-th value, the rest the last one)")
+      ->transform(decimal, "")
       ->delimiter(',')
       ->check(CLI::Range(0u, 100u))
       ->capture_default_str();
   procs->add_option("--proc-mem", mem_pct, "percent of busy cycles with a memory event")
+      ->transform(decimal, "")
       ->check(CLI::Range(0u, 100u))
       ->capture_default_str();
   procs->add_option("--proc-io", io_pct, "percent of busy cycles with an I/O event")
+      ->transform(decimal, "")
       ->check(CLI::Range(0u, 100u))
       ->capture_default_str();
   procs->add_option("--proc-drain", drain,
                     "cycles a processor takes to quiesce after the DRRM pauses it")
+      ->transform(decimal, "")
       ->check(CLI::Range(1u, 1000000u))
       ->capture_default_str();
   procs->add_option("--proc-stuck", stuck,
                     "comma list of processors that never quiesce (migrations of them time out "
                     "and roll back)")
+      ->transform(decimal, "")
       ->delimiter(',')
       ->check(CLI::Range(0u, nproc - 1));
   procs->add_option("--workload-trace", workload_trace,
                     "drive the busy percentages from a utilization trace (CSV: header, then "
-                    "rows of step,pct,pct,...; e.g. ../shared/traces after gzip -dc); "
+                    "rows of step,pct,pct,...; e.g. tests/data/planetlab_excerpt.csv); "
                     "processor p plays column p mod the number of series")
       ->check(CLI::ExistingFile);
   procs->add_option("--trace-step-cycles", trace_step_cycles,
                     "card cycles each trace row lasts")
+      ->transform(decimal, "")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40))
       ->capture_default_str();
   app.add_flag("--events", events,
                "print the card's audit events (DRRM migrations and violations, ALLOC grants, "
                "releases, reclaims) as '[ev] ...' lines");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    (void)app.exit(e);  // prints the message
+    return 2;
+  }
+  SocketAccess access;
+  if (auto m = parse_socket_mode(socket_mode)) {
+    access.mode = *m;
+  } else {
+    std::fprintf(stderr, "shoal-sim: error: --socket-mode '%s' is not an octal permission mode (0..0777), e.g. 0660\n",
+                 socket_mode.c_str());
+    return 2;
+  }
+  access.group = socket_group;
+  if (socket_path.empty()) {
+    socket_path = default_socket;
+    // the runtime directory: private to this user unless it exists already
+    const std::string dir = shoal::sim_socket::runtime_dir();
+    std::error_code ec;
+    if (!std::filesystem::exists(dir, ec)) {
+      std::filesystem::create_directories(dir, ec);
+      if (!ec) std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+      if (ec) {
+        std::fprintf(stderr, "shoal-sim: error: cannot create the runtime directory %s: %s\n", dir.c_str(),
+                     ec.message().c_str());
+        return 1;
+      }
+    }
+  }
 
   std::shared_ptr<const UtilTrace> trace;
   if (!workload_trace.empty()) {
@@ -208,7 +278,7 @@ int main(int argc, char** argv) {
   try {
     // The socket first: if another server owns the path, fail before touching its trace file.
     bool replaced = false;
-    Listener listener(socket_path, &replaced);
+    Listener listener(socket_path, &replaced, access);
     if (replaced && !quiet)
       std::fprintf(stderr, "shoal-sim: replaced a stale socket at %s\n", socket_path.c_str());
 
@@ -270,14 +340,18 @@ int main(int argc, char** argv) {
       const IoStats is = io.stats();
       const SimStats& ss = core.stats();
       std::fprintf(stderr,
-                   "shoal-sim: stopped after %llu card cycles; %llu clients, %llu requests "
-                   "(%llu malformed, %llu bus errors), %llu interrupt messages, %llu audit "
-                   "events\n",
+                   "shoal-sim: stopped after %llu card cycles; %llu clients (%llu refused: "
+                   "full, %llu closed: lost message sync), %llu requests (%llu malformed, %llu "
+                   "bus errors, %llu 64-bit accesses refused as a whole), %llu interrupt "
+                   "messages, %llu audit events\n",
                    static_cast<unsigned long long>(model->cycle()),
                    static_cast<unsigned long long>(is.clients_accepted),
+                   static_cast<unsigned long long>(is.clients_refused),
+                   static_cast<unsigned long long>(is.clients_desynced),
                    static_cast<unsigned long long>(ss.requests),
                    static_cast<unsigned long long>(ss.bad_requests),
                    static_cast<unsigned long long>(ss.bus_errors),
+                   static_cast<unsigned long long>(ss.wide_refused),
                    static_cast<unsigned long long>(ss.irq_messages),
                    static_cast<unsigned long long>(ss.events));
     }

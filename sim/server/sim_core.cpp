@@ -2,19 +2,24 @@
 
 #include <cstdio>
 #include <exception>
+#include <string>
 #include <utility>
+
+#include "shoal/bar_access.hpp"
 
 namespace shoal::sim {
 
-bool request_is_well_formed(const Request& r, uint32_t bar0_size) {
+uint32_t request_fault(const Request& r, uint32_t bar0_size) {
   const shoal_sim_msg& m = r.msg;
-  if (r.bad_magic) return false;
-  if (m.op != SHOAL_SIM_OP_READ && m.op != SHOAL_SIM_OP_WRITE) return false;
-  if (m.size != 4 && m.size != 8) return false;
-  if (m.offset % m.size) return false;
-  if (m.offset >= bar0_size || bar0_size - m.offset < m.size) return false;
-  if (m.op == SHOAL_SIM_OP_WRITE && m.size == 4 && (m.data >> 32)) return false;
-  return true;
+  if (r.bad_magic) return SHOAL_SIM_REASON_BAD_MAGIC;
+  if (m.op != SHOAL_SIM_OP_READ && m.op != SHOAL_SIM_OP_WRITE) return SHOAL_SIM_REASON_BAD_OP;
+  if (m.size != 4 && m.size != 8) return SHOAL_SIM_REASON_BAD_SIZE;
+  if (m.offset % m.size) return SHOAL_SIM_REASON_UNALIGNED;
+  if (m.offset >= bar0_size || bar0_size - m.offset < m.size) return SHOAL_SIM_REASON_OUT_OF_RANGE;
+  if (m.op == SHOAL_SIM_OP_WRITE && m.size == 4 && (m.data >> 32)) return SHOAL_SIM_REASON_DATA_TOO_WIDE;
+  if (m.flags != 0 || m.status != 0 || m.reason != 0 || (m.op == SHOAL_SIM_OP_READ && m.data != 0))
+    return SHOAL_SIM_REASON_RESERVED;
+  return SHOAL_SIM_REASON_NONE;
 }
 
 SimCore::SimCore(CardModel& model, uint32_t bar0_size, uint64_t max_cycles)
@@ -64,19 +69,31 @@ void SimCore::serve_one(const Request& r, shoal_sim_msg& resp) {
   resp.size = r.msg.size;
   resp.offset = r.msg.offset;
   ++stats_.requests;
-  if (!request_is_well_formed(r, bar0_size_)) {
+  if (const uint32_t fault = request_fault(r, bar0_size_); fault != SHOAL_SIM_REASON_NONE) {
     resp.status = SHOAL_SIM_BAD_REQUEST;
+    resp.reason = fault;
     ++stats_.bad_requests;
+    return;
+  }
+  const bool write = r.msg.op == SHOAL_SIM_OP_WRITE;
+  // A 64-bit access is one transaction: only where the card takes both halves
+  // (shoal/bar_access.hpp), else neither half goes to the card.
+  if (r.msg.size == 8 && !shoal::bar::wide_refusal(r.msg.offset, write).empty()) {
+    resp.status = SHOAL_SIM_BUS_ERROR;
+    resp.reason = SHOAL_SIM_REASON_WIDE_SPLIT;
+    ++stats_.wide_refused;
     return;
   }
   const uint32_t addr = static_cast<uint32_t>(r.msg.offset);
   const unsigned words = r.msg.size / 4;
   bool ok = true;
+  uint32_t reason = SHOAL_SIM_REASON_CARD_REFUSED;
   uint64_t data = 0;
   try {
-    for (unsigned w = 0; w < words; ++w) {  // a 64-bit access is two bus transactions, low first
+    // low word first; a refused low half stops the access (the high half is never sent)
+    for (unsigned w = 0; w < words && ok; ++w) {
       AxiResp br;
-      if (r.msg.op == SHOAL_SIM_OP_READ) {
+      if (!write) {
         uint32_t v = 0;
         br = model_.read32(addr + 4 * w, v);
         data |= uint64_t(v) << (32 * w);
@@ -93,12 +110,15 @@ void SimCore::serve_one(const Request& r, shoal_sim_msg& resp) {
                  static_cast<unsigned long long>(r.msg.offset), e.what());
     model_.reset();
     ok = false;
+    reason = SHOAL_SIM_REASON_CARD_TIMEOUT;
     ++stats_.card_resets;
   }
-  if (r.msg.op == SHOAL_SIM_OP_READ) resp.data = data;
   if (!ok) {
     resp.status = SHOAL_SIM_BUS_ERROR;
+    resp.reason = reason;
     ++stats_.bus_errors;
+  } else if (!write) {
+    resp.data = data;
   }
 }
 

@@ -47,15 +47,17 @@ class OutgoingSink {
 struct SimStats {
   uint64_t requests = 0;
   uint64_t bad_requests = 0;
-  uint64_t bus_errors = 0;
+  uint64_t bus_errors = 0;   // the card refused, or never answered
+  uint64_t wide_refused = 0; // 64-bit accesses refused as a whole before the card (WIDE_SPLIT)
   uint64_t irq_messages = 0;
   uint64_t card_resets = 0;  // after a bus transaction the card never answered
   uint64_t events = 0;       // audit events the card put out (DRRM, ALLOC)
 };
 
-// Validates a request against the protocol rules (op, size, alignment, BAR0 bounds).
-// Returns true when the request may touch the card.
-bool request_is_well_formed(const Request& r, uint32_t bar0_size);
+// Validates a READ/WRITE request against the protocol rules (op, size, alignment, BAR0 bounds,
+// data width, reserved fields). Returns SHOAL_SIM_REASON_NONE when the request may go on,
+// else why it is malformed (enum shoal_sim_reason).
+uint32_t request_fault(const Request& r, uint32_t bar0_size);
 
 class SimCore {
  public:

@@ -2,7 +2,9 @@
 // exact duty cycles, event rates, and the utilization-trace parser's refusals.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "processor_model.hpp"
@@ -48,6 +50,41 @@ TEST_CASE("a processor that does not run is idle and keeps its phase", "[wmu][pr
   CHECK(w.clock(true).busy == true);
   w.set_duty(250);  // clamped
   CHECK(w.duty() == 100);
+}
+
+TEST_CASE("utilization traces: a real trace excerpt from the project's test data loads", "[wmu][procs]") {
+  const std::string path = std::string(SHOAL_TEST_DATA_DIR) + "/planetlab_excerpt.csv";
+  const auto t = UtilTrace::load(path);
+  // read the file independently: every value of every row, in order
+  std::ifstream in(path);
+  std::string line;
+  REQUIRE(std::getline(in, line));  // header
+  std::size_t header_cols = 0;
+  {
+    bool quoted = false;
+    for (char c : line) {
+      if (c == '"') quoted = !quoted;
+      if (c == ',' && !quoted) ++header_cols;
+    }
+  }
+  CHECK(t.series() == header_cols);
+  std::size_t row = 0;
+  unsigned max_seen = 0;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    std::istringstream cells(line);
+    std::string cell;
+    std::getline(cells, cell, ',');  // the step label
+    for (std::size_t s = 0; std::getline(cells, cell, ','); ++s) {
+      REQUIRE(s < t.series());
+      CHECK(t.at(row, s) == static_cast<unsigned>(std::stoul(cell)));
+      max_seen = std::max(max_seen, t.at(row, s));
+    }
+    ++row;
+  }
+  CHECK(t.steps() == row);
+  CHECK(row >= 24);
+  CHECK(max_seen > 50);  // real, bursty data, not a constant
 }
 
 TEST_CASE("utilization traces: the shared format parses, bad input is refused clearly",

@@ -183,6 +183,14 @@ TEST_CASE("shoalctl fw load downloads an ELF through shoal-sim and it runs", "[f
   CHECK(r.err.find("[###") == std::string::npos);
   INFO("shoal-sim stdout:\n" << sim.proc.output());
   REQUIRE(sim.proc.wait_for_line("[fw] downloaded ok", 60000));
+  // --json fw load prints JSON too (issue 11, item 3)
+  const auto j = ctl({"-d", sim.uri(), "--json", "fw", "load", kTestElf}, sim.dir);
+  INFO("stdout: " << j.out << "\nstderr: " << j.err);
+  REQUIRE(j.status == 0);
+  CHECK(j.out.rfind("{", 0) == 0);
+  CHECK(j.out.find("\"loaded\": \"" + kTestElf + "\"") != std::string::npos);
+  CHECK(j.out.find("\"load_count\": ") != std::string::npos);
+  CHECK(j.out.find("\"firmware\": {") != std::string::npos);
 
   shoal_dev* dev = nullptr;
   REQUIRE(shoal_open(sim.uri().c_str(), &dev) == SHOAL_OK);

@@ -45,12 +45,29 @@ TEST_CASE("pci: finds a device by BDF and maps its BAR0", "[pci]") {
 
   // Writes go through the shared mapping into the file.
   REQUIRE(tr.write32(SHOAL_CTRL_SCRATCH_ADDR, 0xdeadbeef).ok());
-  REQUIRE(tr.write64(0x1000, 0x0123456789abcdefull).ok());
+  // A 64-bit write on two writable registers (IRQ_STATUS W1C, IRQ_ENABLE RW) is one store.
+  REQUIRE(tr.write64(SHOAL_CTRL_IRQ_STATUS_ADDR, 0x0123456789abcdefull).ok());
+  // One whose halves the card would not both take is refused before the BAR: nothing changes
+  // (issue 11, item 9): SCRATCH + nothing at 0x14; RO IRQ_PENDING + IRQ_TEST; no register.
+  for (std::uint64_t off : {std::uint64_t{SHOAL_CTRL_SCRATCH_ADDR}, std::uint64_t{SHOAL_CTRL_IRQ_PENDING_ADDR},
+                            std::uint64_t{0x1000}}) {
+    auto w = tr.write64(off, 0x1111111122222222ull);
+    INFO(off);
+    CHECK(w.code() == Errc::bus);
+    if (!w.ok()) CHECK_THAT(w.error().message, Catch::Contains("nothing changed") && Catch::Contains("64-bit write"));
+  }
+  // reads: both halves must be registers (ID + MAGIC above); SCRATCH + 0x14 is refused
+  CHECK(tr.read64(SHOAL_CTRL_SCRATCH_ADDR).code() == Errc::bus);
   tr.close();
   const auto bytes = read_file(dir / "resource0");
   CHECK(get32(bytes, SHOAL_CTRL_SCRATCH_ADDR) == 0xdeadbeefu);
-  CHECK(get32(bytes, 0x1000) == 0x89abcdefu);
-  CHECK(get32(bytes, 0x1004) == 0x01234567u);
+  CHECK(get32(bytes, SHOAL_CTRL_SCRATCH_ADDR + 4) == 0u);
+  CHECK(get32(bytes, SHOAL_CTRL_IRQ_STATUS_ADDR) == 0x89abcdefu);
+  CHECK(get32(bytes, SHOAL_CTRL_IRQ_ENABLE_ADDR) == 0x01234567u);
+  CHECK(get32(bytes, SHOAL_CTRL_IRQ_PENDING_ADDR) == SHOAL_CTRL_IRQ_PENDING_RESET);
+  CHECK(get32(bytes, SHOAL_CTRL_IRQ_TEST_ADDR) == 0u);
+  CHECK(get32(bytes, 0x1000) == 0u);
+  CHECK(get32(bytes, 0x1004) == 0u);
   // Closed: every call is a clear error, not a crash.
   CHECK(tr.read32(0).code() == Errc::closed);
 }

@@ -3,6 +3,8 @@
 #include <libfdt.h>
 
 #include <catch2/catch.hpp>
+
+#include <functional>
 #include <cstring>
 #include <set>
 
@@ -122,9 +124,11 @@ TEST_CASE("libshoal: open over pci: and read the card's shape from its DTB", "[h
   CHECK(shoal_reg_read32(dev, SHOAL_CTRL_SCRATCH_ADDR, &v) == SHOAL_OK);
   CHECK(v == 0x12345678u);
   std::uint64_t w = 0;
-  CHECK(shoal_reg_write64(dev, 0x1000, 0xa5a5a5a55a5a5a5aull) == SHOAL_OK);
-  CHECK(shoal_reg_read64(dev, 0x1000, &w) == SHOAL_OK);
-  CHECK(w == 0xa5a5a5a55a5a5a5aull);
+  CHECK(shoal_reg_write64(dev, SHOAL_CTRL_IRQ_STATUS_ADDR, 0xa5a5a5a55a5a5a5aull) == SHOAL_OK);
+  CHECK(shoal_reg_read64(dev, SHOAL_CTRL_IRQ_STATUS_ADDR, &w) == SHOAL_OK);
+  CHECK(w == 0xa5a5a5a55a5a5a5aull);  // a memory image, not the card: no W1C here
+  CHECK(shoal_reg_write64(dev, 0x1000, 0xa5a5a5a55a5a5a5aull) == SHOAL_ERR_BUS);  // no register there
+  CHECK_THAT(shoal_last_error(), Catch::Contains("nothing changed"));
   CHECK(shoal_reg_read32(dev, 0x2, &v) == SHOAL_ERR_INVALID_ARG);
   CHECK_THAT(shoal_last_error(), Catch::Contains("aligned"));
   CHECK(shoal_reg_read32(dev, regs::kBar0Size, &v) == SHOAL_ERR_INVALID_ARG);
@@ -213,6 +217,97 @@ TEST_CASE("libshoal: versioned structs honour struct_size", "[hostlib]") {
   shoal_close(dev);
 }
 
+// A caller built against the first published header passes the first published size (these
+// literals are what was published; they never change). It must be served, whatever members
+// were appended since, and nothing past its struct may be touched (issue 11, item 8).
+TEST_CASE("libshoal: a caller with a struct's first published size is served", "[hostlib][abi]") {
+  FakeCard card(card_image());
+  shoal_dev* dev = nullptr;
+  REQUIRE(shoal_open("pci:0000:03:00.0", &dev) == SHOAL_OK);
+  constexpr unsigned char kGuard = 0x5c;
+  // Runs `call` on a buffer of struct_size `size` (+ guard bytes) and checks what it did.
+  auto served = [&](std::size_t size, std::size_t full, auto call) -> int {
+    std::vector<unsigned char> buf(full + 64, kGuard);
+    std::uint32_t sz = static_cast<std::uint32_t>(size);
+    std::memcpy(buf.data(), &sz, 4);
+    const int rc = call(buf.data());
+    std::uint32_t after = 0;
+    std::memcpy(&after, buf.data(), 4);
+    CHECK(after == sz);  // struct_size as the caller set it
+    for (std::size_t i = size; i < buf.size(); ++i) {
+      if (buf[i] != kGuard) {
+        FAIL_CHECK("byte " << i << " past the caller's " << size << "-byte struct was written");
+        break;
+      }
+    }
+    return rc;
+  };
+  struct Case {
+    const char* name;
+    std::size_t published, full;
+    std::function<int(void*)> call;
+  } cases[] = {
+      {"shoal_info", 336, sizeof(shoal_info), [&](void* p) { return shoal_get_info(dev, static_cast<shoal_info*>(p)); }},
+      {"shoal_resource", 172, sizeof(shoal_resource),
+       [&](void* p) { return shoal_get_resource(dev, 1, static_cast<shoal_resource*>(p)); }},
+      {"shoal_block", 96, sizeof(shoal_block), [&](void* p) { return shoal_get_block(dev, 0, static_cast<shoal_block*>(p)); }},
+      {"shoal_fw_state", 48, sizeof(shoal_fw_state),
+       [&](void* p) { return shoal_fw_status(dev, static_cast<shoal_fw_state*>(p)); }},
+  };
+  for (const auto& c : cases) {
+    INFO(c.name);
+    CHECK(c.full >= c.published);
+    CHECK(served(c.published, c.full, c.call) == SHOAL_OK);
+    CHECK(served(c.full, c.full, c.call) == SHOAL_OK);
+    CHECK(served(c.published - 1, c.full, c.call) == SHOAL_ERR_INVALID_ARG);
+    CHECK_THAT(shoal_last_error(), Catch::Contains("at least " + std::to_string(c.published)));
+  }
+  // what an old caller gets is right, not just accepted
+  std::vector<unsigned char> buf(336, 0);
+  std::uint32_t sz = 336;
+  std::memcpy(buf.data(), &sz, 4);
+  REQUIRE(shoal_get_info(dev, reinterpret_cast<shoal_info*>(buf.data())) == SHOAL_OK);
+  shoal_info old{};
+  std::memcpy(&old, buf.data(), 336);
+  CHECK(old.magic == SHOAL_CTRL_MAGIC_RESET);
+  CHECK(std::string(old.transport).rfind("pci:0000:03:00.0", 0) == 0);
+  shoal_close(dev);
+}
+
+TEST_CASE("libshoal: shoal_list_devices lists the Shoal cards present, honouring struct_size", "[hostlib]") {
+  FakeCard card(card_image());
+  card.sys.add("0000:01:00.0", 0x1d0f, 0x5348, std::nullopt);  // listed even if it cannot be opened
+  card.sys.add("0000:02:00.0", 0x10ee, 0x7038, std::nullopt);  // another vendor: not listed
+  TempDir none;
+  ScopedEnv rundir("SHOAL_RUNTIME_DIR", (none.path() / "nothing-here").string());
+  std::size_t n = 99;
+  REQUIRE(shoal_list_devices(nullptr, 0, &n) == SHOAL_OK);
+  CHECK(n == 2);
+  shoal_device_entry e[3];
+  for (auto& x : e) SHOAL_INIT(x);
+  std::memset(e[1].uri, 'q', sizeof e[1].uri);
+  REQUIRE(shoal_list_devices(e, 1, &n) == SHOAL_OK);  // room for one: count says two
+  CHECK(n == 2);
+  CHECK(std::string(e[0].uri) == "pci:0000:01:00.0");
+  CHECK(e[1].uri[0] == 'q');  // untouched
+  REQUIRE(shoal_list_devices(e, 3, &n) == SHOAL_OK);
+  CHECK(n == 2);
+  CHECK(std::string(e[1].uri) == "pci:0000:03:00.0");
+  CHECK(e[1].kind == SHOAL_DEVICE_PCI);
+  CHECK(e[1].pci_vendor == 0x1d0fu);
+  CHECK(e[1].pci_device == 0x5348u);
+  e[0].struct_size = 8;
+  CHECK(shoal_list_devices(e, 3, &n) == SHOAL_ERR_INVALID_ARG);
+  SHOAL_INIT(e[0]);
+  e[1].struct_size = 200;
+  CHECK(shoal_list_devices(e, 3, &n) == SHOAL_ERR_INVALID_ARG);
+  CHECK_THAT(shoal_last_error(), Catch::Contains("every entry"));
+  CHECK(shoal_list_devices(e, 3, nullptr) == SHOAL_ERR_INVALID_ARG);
+  auto cpp = shoal::list_devices();
+  REQUIRE(cpp.ok());
+  CHECK(cpp->size() == 2);
+}
+
 TEST_CASE("libshoal: a device that is not a Shoal card is refused", "[hostlib]") {
   std::string msg;
   auto img = card_image();
@@ -284,12 +379,14 @@ TEST_CASE("libshoal: corrupted DTBs are refused with SHOAL_ERR_BAD_DTB", "[hostl
 
 TEST_CASE("libshoal: every error code has a distinct name", "[hostlib]") {
   std::set<std::string> names;
-  for (int e = SHOAL_OK; e <= SHOAL_ERR_INTERNAL; ++e) {
+  for (int e = SHOAL_OK; e <= SHOAL_ERR_BUSY; ++e) {
     const char* s = shoal_strerror(e);
     REQUIRE(s != nullptr);
+    CHECK(std::string(s) != "unknown error code");
     names.insert(s);
   }
-  CHECK(names.size() == SHOAL_ERR_INTERNAL + 1);
+  CHECK(names.size() == SHOAL_ERR_BUSY + 1);
+  CHECK(std::string(shoal_strerror(SHOAL_ERR_BUSY + 1)) == "unknown error code");
   CHECK(std::string(shoal_strerror(-1)) == "unknown error code");
   CHECK(std::string(shoal_strerror(1000)) == "unknown error code");
   CHECK(std::string(shoal_version()).find('.') != std::string::npos);

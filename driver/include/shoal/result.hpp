@@ -6,9 +6,13 @@
 // Errc, whose numeric values are exactly the C ABI's enum shoal_err codes, and a message
 // meant for a human (it names the path, offset or value that was wrong).
 //
-// Header-only, C++20, installed with libshoal.
+// Header-only, C++17 or newer, installed with libshoal.
 #ifndef SHOAL_RESULT_HPP
 #define SHOAL_RESULT_HPP
+
+#if !defined(__cplusplus) || __cplusplus < 201703L
+#error "shoal/result.hpp needs C++17 or newer (compile with -std=c++17)"
+#endif
 
 #include <cstdio>
 #include <cstdlib>
@@ -33,7 +37,11 @@ enum class Errc : int {
   closed = 10,       // the connection to the device was lost / the handle is closed
   no_memory = 11,    // allocation failed
   internal = 12,     // a bug in Shoal
+  busy = 13,         // the device serves as many clients as it can; try again later
 };
+
+// The last code (shoal_strerror's range).
+inline constexpr Errc kLastErrc = Errc::busy;
 
 // Short, stable description of an error code ("bus error", ...).
 inline const char* errc_name(Errc e) noexcept {
@@ -51,6 +59,7 @@ inline const char* errc_name(Errc e) noexcept {
     case Errc::closed: return "connection closed";
     case Errc::no_memory: return "out of memory";
     case Errc::internal: return "internal error";
+    case Errc::busy: return "device busy (it serves as many clients as it can)";
   }
   return "unknown error";
 }

@@ -46,7 +46,8 @@ enum shoal_err {
   SHOAL_ERR_PERMISSION = 9,  /* the OS denied access */
   SHOAL_ERR_CLOSED = 10,     /* the connection to the device was lost */
   SHOAL_ERR_NO_MEMORY = 11,  /* allocation failed */
-  SHOAL_ERR_INTERNAL = 12    /* a bug in libshoal */
+  SHOAL_ERR_INTERNAL = 12,   /* a bug in libshoal */
+  SHOAL_ERR_BUSY = 13        /* the device serves as many clients as it can (shoal-sim full); try again later */
 };
 
 /* Opaque device handle. */
@@ -150,6 +151,27 @@ SHOAL_API int shoal_get_block(shoal_dev* dev, uint32_t index, struct shoal_block
 /* The card's raw DTB: copies min(*size, dtb size) bytes to buf (buf may be NULL) and sets
  * *size to the DTB size. */
 SHOAL_API int shoal_get_dtb(shoal_dev* dev, void* buf, size_t* size);
+
+/* ---- the cards present ---------------------------------------------------------------------- */
+
+enum shoal_device_kind { SHOAL_DEVICE_PCI = 1, SHOAL_DEVICE_SIM = 2 };
+
+struct shoal_device_entry {
+  uint32_t struct_size;     /* in: sizeof(struct shoal_device_entry), the same in every entry */
+  uint32_t kind;            /* enum shoal_device_kind */
+  uint32_t pci_vendor;      /* SHOAL_DEVICE_PCI: its vendor and device ID; 0 otherwise */
+  uint32_t pci_device;
+  char uri[SHOAL_TEXT_MAX]; /* what shoal_open() takes, e.g. "pci:0000:03:00.0" or "sim:/run/user/1000/shoal/shoal-sim.sock" */
+};
+
+/* Lists the Shoal cards present without opening any: the PCI devices with the Shoal
+ * vendor:device ID under ${SHOAL_SYSFS_ROOT:-/sys}/bus/pci/devices (by address), then the
+ * sockets in the simulators' runtime directory ($SHOAL_RUNTIME_DIR, else $XDG_RUNTIME_DIR/shoal,
+ * else /tmp/shoal-UID; by name; a socket nobody listens on any more is listed too, shoal_open
+ * says so). Fills up to `capacity` entries (entries may be NULL when capacity is 0); every
+ * entry passed must have struct_size set, and the array's element size is
+ * entries[0].struct_size. *count gets the number present, which may exceed capacity. */
+SHOAL_API int shoal_list_devices(struct shoal_device_entry* entries, size_t capacity, size_t* count);
 
 /* ---- soft-core firmware (the card's `core` block) ----------------------------------------
  *

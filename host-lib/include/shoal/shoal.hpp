@@ -1,4 +1,5 @@
-// libshoal C++ API: a thin, header-only RAII wrapper over the C ABI in shoal/shoal.h.
+// libshoal C++ API: a thin, header-only RAII wrapper over the C ABI in shoal/shoal.h. Needs
+// C++17 or newer (std::variant); the CMake target shoal::shoal says so (cxx_std_17).
 //
 // Errors are values, never exceptions: every call returns shoal::Result<T> / shoal::Status
 // (shoal/result.hpp), whose Error carries the C code as shoal::Errc and the detailed message
@@ -9,6 +10,10 @@
 //   auto magic = dev->read32(0x4);
 #ifndef SHOAL_SHOAL_HPP
 #define SHOAL_SHOAL_HPP
+
+#if !defined(__cplusplus) || __cplusplus < 201703L
+#error "shoal/shoal.hpp needs C++17 or newer (libshoal's C++ API; compile with -std=c++17; C code includes shoal/shoal.h)"
+#endif
 
 #include <chrono>
 #include <cstdint>
@@ -28,6 +33,23 @@ using Block = shoal_block;
 namespace detail {
 inline Failure last_failure(int code) { return fail(static_cast<Errc>(code), shoal_last_error()); }
 }  // namespace detail
+
+// The cards present, without opening any (shoal_list_devices()).
+inline Result<std::vector<shoal_device_entry>> list_devices() {
+  std::size_t n = 0;
+  if (int rc = shoal_list_devices(nullptr, 0, &n); rc != SHOAL_OK) return detail::last_failure(rc);
+  for (;;) {
+    std::vector<shoal_device_entry> out(n + 4);  // room for a few that appear meanwhile
+    for (auto& e : out) SHOAL_INIT(e);
+    std::size_t got = 0;
+    if (int rc = shoal_list_devices(out.data(), out.size(), &got); rc != SHOAL_OK) return detail::last_failure(rc);
+    if (got <= out.size()) {
+      out.resize(got);
+      return out;
+    }
+    n = got;
+  }
+}
 
 class Device {
  public:

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "shoal/result.hpp"
 
@@ -28,7 +29,9 @@ class Transport {
   // MMIO at a BAR0 byte offset. 32-bit accesses must be 4-byte aligned, 64-bit accesses
   // 8-byte aligned, and the access must lie inside bar_size(); otherwise Errc::invalid_arg and
   // nothing reaches the card. A refused access (sim: the card answered SLVERR/DECERR) is
-  // Errc::bus.
+  // Errc::bus. A 64-bit access is one transaction on the 32-bit registers at offset and
+  // offset + 4: refused as a whole (Errc::bus) unless the card takes both halves, and then
+  // nothing changed (shoal/bar_access.hpp says exactly which accesses qualify).
   virtual Result<std::uint32_t> read32(std::uint64_t offset) = 0;
   virtual Result<std::uint64_t> read64(std::uint64_t offset) = 0;
   virtual Status write32(std::uint64_t offset, std::uint32_t value) = 0;
@@ -68,6 +71,27 @@ Result<std::unique_ptr<Transport>> open_transport(std::string_view uri, const Tr
 // The backends, for callers that already parsed the URI.
 Result<std::unique_ptr<Transport>> open_sim(std::string_view socket_path, const TransportOptions& opts = {});
 Result<std::unique_ptr<Transport>> open_pci(std::string_view spec, const TransportOptions& opts = {});
+
+// The PCI vendor:device ID a Shoal card's PCIe endpoint presents (what `pci:` lists and
+// `shoalctl list` looks for).
+inline constexpr std::uint16_t kPciVendorId = 0x1d0f;
+inline constexpr std::uint16_t kPciDeviceId = 0x5348;
+
+// A Shoal card that can be opened, as listed by list_devices().
+struct DeviceEntry {
+  enum class Kind { pci, sim } kind = Kind::sim;
+  std::string uri;   // "pci:0000:03:00.0" or "sim:/run/user/1000/shoal/shoal-sim.sock"
+  std::string path;  // the sysfs device directory, or the socket
+  std::uint16_t vendor = 0, device = 0;  // pci: its IDs
+};
+
+// The cards present, without opening any: PCI devices with the Shoal ID under the sysfs root
+// (by address), then the sockets in the simulators' runtime directory (shoal/sim_socket.hpp;
+// by name; a socket nobody listens on any more is listed too, opening it says so). A missing
+// sysfs tree or runtime directory is no error (nothing listed there).
+Result<std::vector<DeviceEntry>> list_devices(const TransportOptions& opts = {});
+Result<std::vector<DeviceEntry>> list_pci(const TransportOptions& opts = {});
+Result<std::vector<DeviceEntry>> list_sim(const std::string& dir);
 
 // Shared argument checks (alignment and bounds), used by every backend.
 Status check_access(std::uint64_t offset, unsigned bytes, std::uint64_t bar_size, const char* what);
