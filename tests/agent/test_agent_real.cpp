@@ -132,7 +132,8 @@ struct Scratch {
   std::vector<pid_t> children;
 };
 
-// Removes throwaway cgroups left by runs that died (their pid is gone and they hold no tasks).
+// Removes throwaway cgroups left by runs that died (their pid is gone, they are older than ten
+// minutes and hold no tasks: rmdir refuses populated cgroups).
 void sweep_stale(const std::string& mount) {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(mount, ec)) {
@@ -140,6 +141,9 @@ void sweep_stale(const std::string& mount) {
     if (!e.is_directory() || !n.starts_with("shoal-agent-test-")) continue;
     const int pid = std::atoi(n.c_str() + std::strlen("shoal-agent-test-"));
     if (pid > 0 && ::kill(pid, 0) == 0) continue;  // a live run owns it
+    // and only when it is old: a run elsewhere (another PID namespace) might be using it
+    const auto age = fs::file_time_type::clock::now() - fs::last_write_time(e.path(), ec);
+    if (ec || age < std::chrono::minutes(10)) continue;
     std::vector<std::string> all;
     for (const auto& s : fs::recursive_directory_iterator(e.path(), ec))
       if (s.is_directory()) all.push_back(s.path().string());

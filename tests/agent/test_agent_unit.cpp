@@ -345,3 +345,13 @@ TEST_CASE("desired-state files are checked against the configuration", "[reconci
   CHECK_THAT(des("[cache_ways]\n4 = 1\n").error().message, Catch::Contains("unknown partition 4"));
   CHECK_THAT(des("[other]\n").error().message, Catch::Contains("unknown table"));
 }
+
+TEST_CASE("the example configuration in the tree loads", "[config]") {
+  std::vector<ConfigError> errors;
+  auto cfg = load_config(SHOAL_AGENT_EXAMPLE, errors);
+  INFO((cfg.ok() ? "" : cfg.error().message));
+  REQUIRE(cfg.ok());
+  CHECK(errors.empty());
+  CHECK(cfg->hal.partitions.size() == 2);
+  CHECK(cfg->processors.at(0) == 1);
+}

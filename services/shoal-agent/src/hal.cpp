@@ -51,7 +51,7 @@ struct Mount {
 std::string unescape_mount(const std::string& s) {
   std::string o;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() + 0 && i + 3 <= s.size() - 1 + 1) {
+    if (s[i] == '\\' && i + 3 < s.size()) {
       const std::string oct = s.substr(i + 1, 3);
       if (oct.size() == 3 && oct.find_first_not_of("01234567") == std::string::npos) {
         o += static_cast<char>(std::strtol(oct.c_str(), nullptr, 8));

@@ -37,7 +37,9 @@ const char* kFooter = R"(Exit codes:
 
 Card processors and partitions are the card's numbers; [processors] in the configuration maps
 each card processor to a host CPU. --partition takes a partition id or name.
-See services/shoal-agent/README.md and agent.example.toml.)";
+The card connection (decisions as events, acknowledgements through the card's registers) is not
+connected yet: these commands apply decisions by hand. See services/shoal-agent/README.md and
+agent.example.toml.)";
 
 struct Opts {
   std::string config = "/etc/shoal/agent.toml";
