@@ -588,3 +588,25 @@ TEST_CASE("the decision/acknowledgement seam: each decision applied and acknowle
   CHECK(rig.r(RC + "/shoal-b/schemata") == "L3:0=7ff\nMB:0= 30");
   CHECK_FALSE(rec.samples.empty());
 }
+
+TEST_CASE("HAL with resctrl only (cpuset = \"none\"): cache ways reconcile, CPU moves are refused clearly", "[hal][resctrl]") {
+  Rig rig("v1", "", "0 = 1\n1 = 2\n", "resctrl = \"on\"\n");
+  Stack only = open_stack(rig.dir.path(),
+                          tree_config(rig.tree->root(), "none", "resctrl = \"on\"\nhotplug = \"off\"\n"));
+  CHECK(only.hal().backends() == "resctrl on file tree " + rig.tree->root());
+  REQUIRE_OK(only.hal().ensure_partitions());
+  CHECK_FALSE(rig.tree->exists(V1 + "/shoal"));  // no cpuset work at all
+  auto move = only.hal().assign_cpu(1, 0);
+  REQUIRE_FALSE(move.ok());
+  CHECK_THAT(move.error().message, Catch::Contains("cpuset: disabled in the configuration"));
+  Desired want;
+  want.cache_ways = {{0, 3}, {1, 3}};
+  auto rep = reconcile(only.hal(), only.cfg, want, true);
+  REQUIRE(rep.ok());
+  REQUIRE(rep->found.size() == 2);
+  for (const auto& d : rep->found) {
+    CHECK(d.kind == "cache-ways");
+    CHECK(d.repaired);
+  }
+  CHECK(rig.r(RC + "/shoal-b/schemata") == "L3:0=038\nMB:0=100");
+}

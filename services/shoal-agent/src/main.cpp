@@ -404,6 +404,7 @@ int run_decision(const Opts& o, Loaded& l, const Decision& d, const std::string&
                 {"journal", journal_json(l)}});
   } else if (a.status == Ack::Status::failed) {
     std::cerr << "shoal-agent: " << what << ": FAILED: " << a.reason << "\n";
+    print_journal(l);
   } else {
     char us[32];
     std::snprintf(us, sizeof us, "%.0f", a.apply_us);

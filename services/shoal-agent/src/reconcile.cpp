@@ -130,11 +130,12 @@ Result<std::vector<Difference>> diff_state(Hal& hal, const Config& cfg, const De
   for (const auto& st : hs->partitions) {
     const PartitionSpec* spec = cfg.partition_by_id(st.id);
     const std::string who = "partition '" + st.name + "'";
-    if (info.cpuset.flavor.empty()) break;
-    if (!st.exists) {
+    const bool cpuset = !info.cpuset.flavor.empty();
+    if (cpuset && !st.exists) {
       add("cgroup-missing", st.id, -1, st.cgroup, "absent", who + ": cgroup " + st.cgroup + " does not exist");
       continue;
     }
+    if (cpuset) {
     const CpuMask want_cpus = tg->cpus.at(st.id);
     bool cpus_ok = true;
     for (int cpu : (tg->managed | spec->fixed_cpus).cpus()) {
@@ -168,6 +169,7 @@ Result<std::vector<Difference>> diff_state(Hal& hal, const Config& cfg, const De
     if (stray)
       add("affinity", st.id, -1, st.effective.list(), std::to_string(stray) + " task(s)",
           who + ": " + std::to_string(stray) + " task(s) do not run on the partition's CPUs {" + st.effective.list() + "}");
+    }  // cpuset
 
     if (rc && !spec->resctrl_group.empty()) {
       if (!st.rc_exists) {
