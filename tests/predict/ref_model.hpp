@@ -108,15 +108,30 @@ struct RefProfile {
     for (auto& v : w) v /= sum;
   }
 
-  void ens_weights(unsigned h, std::array<double, M>& w) const {
-    std::array<double, M> e;
+  void errors_at(unsigned h, std::array<double, M>& e) const {
     if (h <= 1) e = es;
     else if (h >= c.sel_long) e = el;
     else {
       const double f = double(h - 1) / double(c.sel_long - 1);
       for (int i = 0; i < M; ++i) e[i] = es[i] + (el[i] - es[i]) * f;
     }
+  }
+  // weights at the knots 1, 2, 4, .. (< sel_long) and sel_long; linear in between
+  void ens_weights(unsigned h, std::array<double, M>& w) const {
+    const unsigned L = c.sel_long;
+    h = std::min(h, L);
+    unsigned ka = 1;
+    while (ka * 2 <= h && ka * 2 < L) ka *= 2;
+    std::array<double, M> e;
+    errors_at(ka, e);
     weights(e, w);
+    if (ka == h) return;
+    const unsigned kb = ka * 2 < L ? ka * 2 : L;
+    std::array<double, M> wb;
+    errors_at(kb, e);
+    weights(e, wb);
+    const double f = double(h - ka) / double(kb - ka);
+    for (int i = 0; i < M; ++i) w[i] += (wb[i] - w[i]) * f;
   }
 
   void update(uint16_t sample) {

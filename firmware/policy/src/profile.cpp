@@ -12,6 +12,10 @@ inline uint32_t tri(uint32_t i, uint32_t j) {  // packed upper triangle, i <= j
 }
 inline int32_t abs32(int32_t v) { return v < 0 ? -v : v; }
 inline uint16_t max16(uint16_t a, uint16_t b) { return a > b ? a : b; }
+// the age-th most recent fine sample; the caller knows it is held (age < fine_held)
+inline uint16_t fine_age(const Profile& p, uint32_t age) {
+  return p.fine[(p.fine_head + kFineLen - age) % kFineLen];
+}
 
 bool coef_ok(uint32_t v, uint32_t lo, uint32_t hi) { return v >= lo && v <= hi; }
 
@@ -82,20 +86,15 @@ void rls_step(Profile& p, const ProfileConfig& c, const int32_t* z, int32_t y) {
 }
 
 // ---- member paths ------------------------------------------------------------------------
-uint32_t seasonal_index(const Profile& p, const ProfileConfig& c, uint32_t h) {
-  // entry of the sample at t+h (h >= 1); sea_phase/sea_sub describe t+1
-  const uint32_t m = c.season_period;
-  if (!c.season_coarse) return (p.sea_phase + (h - 1u)) % m;
-  const uint32_t pos = p.sea_sub + (h - 1u);
-  return (p.sea_phase + pos / c.coarse_factor) % m;
-}
-
 void paths(const Profile& p, const ProfileConfig& c, uint16_t out[kMembers][kMaxHorizon]) {
   const uint16_t last = p.n ? p.fine[p.fine_head] : 0;
   const uint16_t ew = to_sample(p.ewma);
   // Holt: L + (phi + .. + phi^h) T
   int32_t damp = 0;                  // Q16.16 sum of powers (<= 12 * 65536)
   int32_t pw = kOne16;               // phi^h, Q16
+  // seasonal: the table entry of t+1 (sea_phase, sea_sub), advanced per horizon
+  const uint32_t m = c.season_period;
+  uint32_t si = p.sea_phase, ss = p.sea_sub;
   for (uint32_t h = 1; h <= kMaxHorizon; ++h) {
     out[kNaive][h - 1] = last;
     out[kEwma][h - 1] = ew;
@@ -103,9 +102,16 @@ void paths(const Profile& p, const ProfileConfig& c, uint16_t out[kMembers][kMax
     damp += pw;
     out[kHolt][h - 1] = to_sample(clamp_level(int64_t(p.holt_l) +
                                               rshift_round(int64_t(p.holt_t) * damp, 16)));
-    if (c.season_period >= 2) {
-      const uint32_t i = seasonal_index(p, c, h);
-      out[kSeasonal][h - 1] = to_sample(clamp_level(int64_t(p.sea_l) + (int64_t(p.sea_s[i]) << 9)));
+    if (m >= 2) {
+      out[kSeasonal][h - 1] = to_sample(clamp_level(int64_t(p.sea_l) + (int64_t(p.sea_s[si]) << 9)));
+      if (c.season_coarse) {
+        if (++ss >= c.coarse_factor) {
+          ss = 0;
+          si = si + 1 >= m ? 0 : si + 1;
+        }
+      } else {
+        si = si + 1 >= m ? 0 : si + 1;
+      }
     } else {
       out[kSeasonal][h - 1] = to_sample(p.sea_l);
     }
@@ -119,7 +125,7 @@ void paths(const Profile& p, const ProfileConfig& c, uint16_t out[kMembers][kMax
   }
   const Recip r = recip16(uint32_t(p.ar_sd));
   int32_t zb[kMaxArOrder + kMaxHorizon];  // zb[q-1-j] = z(t-j); zb[q-1+h] = z(t+h)
-  for (uint32_t j = 0; j < q; ++j) zb[q - 1 - j] = standardize(from_sample(fine_at(p, j)), p.ar_mu, r);
+  for (uint32_t j = 0; j < q; ++j) zb[q - 1 - j] = standardize(from_sample(fine_age(p, j)), p.ar_mu, r);
   for (uint32_t h = 1; h <= kMaxHorizon; ++h) {
     int64_t s = 0;
     for (uint32_t j = 1; j <= q; ++j) s += int64_t(p.ar_theta[j - 1]) * int64_t(zb[q - 1 + h - j]);
@@ -129,54 +135,50 @@ void paths(const Profile& p, const ProfileConfig& c, uint16_t out[kMembers][kMax
   }
 }
 
-// Weights (Q16, sum 65536) from one error set.
-void weights_from(const Profile& p, const ProfileConfig& c, const int32_t* err, uint32_t w[kMembers]) {
+// Weights (Q16, sum 65536) from one error set: w_i ~ (e_min / e_i)^power over the members the
+// ensemble may use. 32-bit arithmetic: the errors are scaled down together so the largest fits
+// 16 bits; six divisions.
+uint8_t usable_mask(const ProfileConfig& c) {
   uint8_t mask = c.members;
   if (c.season_period < 2) mask &= uint8_t(~(1u << kSeasonal));
   if (c.ar_order == 0) mask &= uint8_t(~(1u << kAr));
-  uint32_t cnt = 0;
-  for (uint32_t i = 0; i < kMembers; ++i) cnt += (mask >> i) & 1u;
-  if (cnt == 0) {  // configure() forbids it; keep the naive forecast
-    mask = 1u << kNaive;
-    cnt = 1;
-  }
+  return mask ? mask : uint8_t(1u << kNaive);  // configure() forbids an empty set
+}
+
+void weights_from(const Profile& p, const ProfileConfig& c, const int32_t* err, uint32_t w[kMembers]) {
+  const uint8_t mask = usable_mask(c);
+  uint32_t v[kMembers];
   if (p.n < c.warmup || p.n < 2) {
-    uint32_t sum = 0, firsti = kMembers;
+    for (uint32_t i = 0; i < kMembers; ++i) v[i] = (mask >> i) & 1u;
+  } else {
+    uint32_t emin = 0xFFFFFFFFu, emax = 1;
     for (uint32_t i = 0; i < kMembers; ++i) {
-      w[i] = ((mask >> i) & 1u) ? kOne16 / cnt : 0;
-      sum += w[i];
-      if (w[i] && firsti == kMembers) firsti = i;
+      if (!((mask >> i) & 1u)) continue;
+      const uint32_t e = err[i] < 1 ? 1u : uint32_t(err[i]);
+      emin = e < emin ? e : emin;
+      emax = e > emax ? e : emax;
     }
-    w[firsti] += kOne16 - sum;
-    return;
+    const uint32_t sh = emax >= 0x10000u ? 16u - clz32(emax) : 0u;  // emax >> sh < 2^16
+    uint32_t m16 = emin >> sh;
+    if (m16 == 0) m16 = 1;
+    for (uint32_t i = 0; i < kMembers; ++i) {
+      v[i] = 0;
+      if (!((mask >> i) & 1u)) continue;
+      uint32_t e16 = (err[i] < 1 ? 1u : uint32_t(err[i])) >> sh;
+      if (e16 < m16) e16 = m16;
+      uint32_t r0 = (m16 << 16) / e16;  // e_min / e_i, Q16, <= 1.0
+      if (r0 > 65535u) r0 = 65535u;
+      uint32_t x = r0;
+      for (uint32_t k = 1; k < c.sel_power; ++k) x = (x * r0 + 32768u) >> 16;
+      v[i] = x ? x : 1u;
+    }
   }
-  int32_t emin = INT32_MAX;
-  for (uint32_t i = 0; i < kMembers; ++i)
-    if ((mask >> i) & 1u) {
-      const int32_t e = err[i] < 1 ? 1 : err[i];
-      if (e < emin) emin = e;
-    }
-  uint32_t rr[kMembers];
   uint32_t sum = 0;
-  for (uint32_t i = 0; i < kMembers; ++i) {
-    rr[i] = 0;
-    if (!((mask >> i) & 1u)) continue;
-    const int32_t e = err[i] < 1 ? 1 : err[i];
-    const Recip r = recip16(uint32_t(e));
-    // ratio = emin / e in Q16: emin * m * 2^-(31 + re) * 2^16 (re >= -15 since e >= 1)
-    const int64_t ratio = shift_round(int64_t(emin) * int64_t(r.m), 15 + r.e);
-    const uint32_t r0 = uint32_t(clamp64(ratio, 0, 65535));
-    uint32_t v = r0;  // r0^power, Q16
-    for (uint32_t k = 1; k < c.sel_power; ++k) v = (v * r0 + 32768u) >> 16;
-    if (v == 0) v = 1;
-    rr[i] = v;
-    sum += v;
-  }
-  const Recip rs = recip16(sum);  // w = v * 2^16 / sum = v * m >> (15 + e)
+  for (uint32_t i = 0; i < kMembers; ++i) sum += v[i];  // < 5 * 2^16
+  const uint32_t inv = 0xFFFFFFFFu / sum;                // 2^32 / sum, >= 2^13
   uint32_t tot = 0, best = 0, bi = 0;
   for (uint32_t i = 0; i < kMembers; ++i) {
-    w[i] = rr[i] ? uint32_t(shift_round(int64_t(rr[i]) * int64_t(rs.m), 15 + rs.e)) : 0;
-    if (w[i] > kOne16) w[i] = kOne16;
+    w[i] = uint32_t((uint64_t(v[i]) * inv + 32768u) >> 16);
     tot += w[i];
     if (w[i] > best) {
       best = w[i];
@@ -209,13 +211,69 @@ uint16_t combine(const uint32_t w[kMembers], const uint16_t mp[kMembers][kMaxHor
   return uint16_t(s >> 16);
 }
 
-void compute_path(Profile& p, const ProfileConfig& c, const uint16_t mp[kMembers][kMaxHorizon]) {
-  uint32_t w[kMembers];
+// The weights at the knots h = 1, 2, 4, .. (powers of two below sel_long) and sel_long, from
+// the interpolated errors; between two knots the weights are interpolated linearly; beyond
+// sel_long they stay those of sel_long.
+void weights_at(const Profile& p, const ProfileConfig& c, uint32_t h, uint32_t w[kMembers]) {
   int32_t e[kMembers];
+  const uint32_t L = c.sel_long;
+  if (h >= L) h = L;
+  uint32_t ka = 1;
+  while (ka * 2u <= h && ka * 2u < L) ka *= 2u;  // the knot at or below h
+  errors_at(p, c, ka, e);
+  weights_from(p, c, e, w);
+  if (ka == h) return;
+  const uint32_t kb = ka * 2u < L ? ka * 2u : L;  // the knot above h
+  uint32_t wb[kMembers];
+  errors_at(p, c, kb, e);
+  weights_from(p, c, e, wb);
+  const uint32_t f = ((h - ka) << 16) / (kb - ka);  // Q16
+  uint32_t tot = 0, best = 0, bi = 0;
+  for (uint32_t i = 0; i < kMembers; ++i) {
+    const int64_t v = int64_t(w[i]) + rshift_round((int64_t(wb[i]) - int64_t(w[i])) * int64_t(f), 16);
+    w[i] = uint32_t(clamp64(v, 0, kOne16));
+    tot += w[i];
+    if (w[i] > best) {
+      best = w[i];
+      bi = i;
+    }
+  }
+  w[bi] = uint32_t(int64_t(w[bi]) + int64_t(kOne16) - int64_t(tot));
+}
+
+void compute_path(Profile& p, const ProfileConfig& c, const uint16_t mp[kMembers][kMaxHorizon]) {
+  // the knots' weights once each, then the horizons between them
+  uint32_t knot_w[6][kMembers];
+  uint32_t knot_h[6];
+  uint32_t nk = 0;
+  const uint32_t L = c.sel_long;
+  for (uint32_t k = 1; k < L; k *= 2u) knot_h[nk++] = k;
+  knot_h[nk++] = L;
+  for (uint32_t j = 0; j < nk; ++j) {
+    int32_t e[kMembers];
+    errors_at(p, c, knot_h[j], e);
+    weights_from(p, c, e, knot_w[j]);
+  }
+  uint32_t j = 0;
   for (uint32_t h = 1; h <= kMaxHorizon; ++h) {
-    if (h <= c.sel_long) {  // beyond sel_long the weights stay those of sel_long
-      errors_at(p, c, h, e);
-      weights_from(p, c, e, w);
+    while (j + 1 < nk && knot_h[j + 1] <= h) ++j;
+    uint32_t w[kMembers];
+    if (h == knot_h[j] || j + 1 >= nk) {
+      for (uint32_t i = 0; i < kMembers; ++i) w[i] = knot_w[j][i];
+    } else {
+      const uint32_t f = ((h - knot_h[j]) << 16) / (knot_h[j + 1] - knot_h[j]);
+      uint32_t tot = 0, best = 0, bi = 0;
+      for (uint32_t i = 0; i < kMembers; ++i) {
+        const int64_t v = int64_t(knot_w[j][i]) +
+                          rshift_round((int64_t(knot_w[j + 1][i]) - int64_t(knot_w[j][i])) * int64_t(f), 16);
+        w[i] = uint32_t(clamp64(v, 0, kOne16));
+        tot += w[i];
+        if (w[i] > best) {
+          best = w[i];
+          bi = i;
+        }
+      }
+      w[bi] = uint32_t(int64_t(w[bi]) + int64_t(kOne16) - int64_t(tot));
     }
     p.path[h - 1] = combine(w, mp, h - 1);
   }
@@ -296,7 +354,7 @@ void profile_update(Profile& p, const ProfileConfig& c, uint16_t sample) {
   }
   if (p.n >= L) {
     for (uint32_t i = 0; i < kMembers; ++i) {
-      const uint16_t f = i == kNaive ? fine_at(p, L - 1u) : p.pend_l[i - 1][p.sel_slot];
+      const uint16_t f = i == kNaive ? fine_age(p, L - 1u) : p.pend_l[i - 1][p.sel_slot];
       const int32_t e = abs32(x - from_sample(f));
       p.err_l[i] = p.n == L ? e : smooth(p.err_l[i], e, c.sel_beta);
     }
@@ -305,7 +363,7 @@ void profile_update(Profile& p, const ProfileConfig& c, uint16_t sample) {
     const uint32_t w = c.windows[wi];
     if (p.n < w) continue;
     uint16_t peak = sample;  // the actual peak of the last w samples
-    for (uint32_t a = 0; a + 1u < w; ++a) peak = max16(peak, fine_at(p, a));
+    for (uint32_t a = 0; a + 1u < w; ++a) peak = max16(peak, fine_age(p, a));  // n >= w: held
     const uint16_t fpk = p.q_pend[c.ring_off[wi] + p.q_slot[wi]];
     const int32_t e = from_sample(peak) - from_sample(fpk);
     // quantile (pinball-loss) gradient step, scaled by the error scale:
@@ -351,7 +409,7 @@ void profile_update(Profile& p, const ProfileConfig& c, uint16_t sample) {
     if (q > 0 && p.n >= q) {
       const Recip r = recip16(uint32_t(p.ar_sd));
       int32_t z[kMaxArOrder];
-      for (uint32_t j = 0; j < q; ++j) z[j] = standardize(from_sample(fine_at(p, j)), p.ar_mu, r);
+      for (uint32_t j = 0; j < q; ++j) z[j] = standardize(from_sample(fine_age(p, j)), p.ar_mu, r);
       rls_step(p, c, z, standardize(x, p.ar_mu, r));
     }
     p.ar_mu = smooth(p.ar_mu, x, c.ar_mean_alpha);
@@ -362,10 +420,10 @@ void profile_update(Profile& p, const ProfileConfig& c, uint16_t sample) {
     if (c.season_coarse) {
       if (++p.sea_sub >= c.coarse_factor) {
         p.sea_sub = 0;
-        p.sea_phase = uint8_t((p.sea_phase + 1u) % c.season_period);
+        p.sea_phase = uint8_t(p.sea_phase + 1u >= c.season_period ? 0 : p.sea_phase + 1u);
       }
     } else {
-      p.sea_phase = uint8_t((p.sea_phase + 1u) % c.season_period);
+      p.sea_phase = uint8_t(p.sea_phase + 1u >= c.season_period ? 0 : p.sea_phase + 1u);
     }
   }
   // ---- 3. history -----------------------------------------------------------------------
@@ -388,13 +446,13 @@ void profile_update(Profile& p, const ProfileConfig& c, uint16_t sample) {
   compute_path(p, c, mp);
   for (uint32_t i = 0; i < kMembers; ++i) p.pend_s[i] = mp[i][0];
   for (uint32_t i = 1; i < kMembers; ++i) p.pend_l[i - 1][p.sel_slot] = mp[i][L - 1];
-  p.sel_slot = uint8_t((p.sel_slot + 1u) % L);
+  p.sel_slot = uint8_t(p.sel_slot + 1u >= L ? 0 : p.sel_slot + 1u);
   for (uint32_t wi = 0; wi < c.nwindows; ++wi) {
     const uint32_t w = c.windows[wi];
     uint16_t pk = p.path[0];
     for (uint32_t h = 1; h < w; ++h) pk = max16(pk, p.path[h]);
     p.q_pend[c.ring_off[wi] + p.q_slot[wi]] = pk;
-    p.q_slot[wi] = uint8_t((p.q_slot[wi] + 1u) % w);
+    p.q_slot[wi] = uint8_t(p.q_slot[wi] + 1u >= w ? 0 : p.q_slot[wi] + 1u);
   }
 }
 
@@ -425,9 +483,7 @@ void member_paths(const Profile& p, const ProfileConfig& c, uint16_t out[kMember
 }
 
 void ensemble_weights(const Profile& p, const ProfileConfig& c, uint32_t h, uint32_t w[kMembers]) {
-  int32_t e[kMembers];
-  errors_at(p, c, h, e);
-  weights_from(p, c, e, w);
+  weights_at(p, c, h < 1 ? 1 : h, w);
 }
 
 }  // namespace shoal::policy

@@ -18,30 +18,34 @@
 #pragma once
 #include <stdint.h>
 
+// The helpers are forced inline: with a constant shift most of them fold to a few instructions,
+// and at -Os GCC would otherwise call them (a call per 64-bit shift on the hot paths).
+#define SHOAL_FX_INLINE inline __attribute__((always_inline))
+
 namespace shoal::policy::fx {
 
 inline constexpr int32_t kOne24 = 1 << 24;             // 1.0 in Q8.24
 inline constexpr uint32_t kOne16 = 1u << 16;           // 1.0 in Q16
 inline constexpr int32_t kLevelLimit = 64 * kOne24;    // levels are clamped to +-64 FS
 
-inline constexpr int32_t clamp32(int32_t v, int32_t lo, int32_t hi) {
+SHOAL_FX_INLINE constexpr int32_t clamp32(int32_t v, int32_t lo, int32_t hi) {
   return v < lo ? lo : (v > hi ? hi : v);
 }
-inline constexpr int64_t clamp64(int64_t v, int64_t lo, int64_t hi) {
+SHOAL_FX_INLINE constexpr int64_t clamp64(int64_t v, int64_t lo, int64_t hi) {
   return v < lo ? lo : (v > hi ? hi : v);
 }
-inline constexpr int32_t sat32(int64_t v) {
+SHOAL_FX_INLINE constexpr int32_t sat32(int64_t v) {
   return v > INT32_MAX ? INT32_MAX : (v < INT32_MIN ? INT32_MIN : int32_t(v));
 }
 // 64-bit shifts by a variable amount, written on 32-bit halves: on RV32 a plain `<<`/`>>` of a
 // 64-bit value by a variable count is a libgcc call (__ashldi3 & co.). s in 0..63.
-inline constexpr uint64_t lsl64(uint64_t v, unsigned s) {
+SHOAL_FX_INLINE constexpr uint64_t lsl64(uint64_t v, unsigned s) {
   const uint32_t lo = uint32_t(v), hi = uint32_t(v >> 32);
   if (s == 0) return v;
   if (s >= 32) return uint64_t(lo << (s - 32)) << 32;
   return (uint64_t((hi << s) | (lo >> (32 - s))) << 32) | uint32_t(lo << s);
 }
-inline constexpr int64_t asr64(int64_t v, unsigned s) {
+SHOAL_FX_INLINE constexpr int64_t asr64(int64_t v, unsigned s) {
   const uint32_t lo = uint32_t(uint64_t(v)), hi = uint32_t(uint64_t(v) >> 32);
   const int32_t shi = int32_t(hi);
   if (s == 0) return v;
@@ -51,40 +55,40 @@ inline constexpr int64_t asr64(int64_t v, unsigned s) {
   return int64_t((uint64_t(nhi) << 32) | nlo);
 }
 // v / 2^s rounded half up (s in 1..62)
-inline constexpr int64_t rshift_round(int64_t v, unsigned s) {
+SHOAL_FX_INLINE constexpr int64_t rshift_round(int64_t v, unsigned s) {
   return asr64(int64_t(uint64_t(v) + lsl64(1, s - 1)), s);
 }
 // v * 2^-s rounded half up for any s in -30..62 (s <= 0: an exact left shift)
-inline constexpr int64_t shift_round(int64_t v, int s) {
+SHOAL_FX_INLINE constexpr int64_t shift_round(int64_t v, int s) {
   return s <= 0 ? int64_t(lsl64(uint64_t(v), unsigned(-s))) : rshift_round(v, unsigned(s));
 }
 
 // Sample <-> Level
-inline constexpr int32_t from_sample(uint16_t s) { return int32_t(s) << 8; }
-inline constexpr uint16_t to_sample(int32_t level) {
+SHOAL_FX_INLINE constexpr int32_t from_sample(uint16_t s) { return int32_t(s) << 8; }
+SHOAL_FX_INLINE constexpr uint16_t to_sample(int32_t level) {
   const int32_t r = int32_t(rshift_round(level, 8));
   return uint16_t(clamp32(r, 0, 0xFFFF));
 }
-inline constexpr int32_t clamp_level(int64_t v) {
+SHOAL_FX_INLINE constexpr int32_t clamp_level(int64_t v) {
   return int32_t(clamp64(v, -kLevelLimit, kLevelLimit));
 }
 
 // a * c for a Level (or any Q.24 value) and a Q16 coefficient c (0..65536): a * c / 2^16
-inline constexpr int32_t mul_coef(int32_t a, uint32_t c) {
+SHOAL_FX_INLINE constexpr int32_t mul_coef(int32_t a, uint32_t c) {
   return sat32(rshift_round(int64_t(a) * int64_t(c), 16));
 }
 // a + c * (b - a): exponential smoothing step from a toward b by c (Q16)
-inline constexpr int32_t smooth(int32_t a, int32_t b, uint32_t c) {
+SHOAL_FX_INLINE constexpr int32_t smooth(int32_t a, int32_t b, uint32_t c) {
   return clamp_level(int64_t(a) + rshift_round((int64_t(b) - int64_t(a)) * int64_t(c), 16));
 }
 // Q.24 * Q.24 -> Q.24 (saturating)
-inline constexpr int32_t mul24(int32_t a, int32_t b) {
+SHOAL_FX_INLINE constexpr int32_t mul24(int32_t a, int32_t b) {
   return sat32(rshift_round(int64_t(a) * int64_t(b), 24));
 }
 
 // Leading zeros of a non-zero 32-bit value (no __builtin_clz: on RV32IM without Zbb it is a
 // libgcc call).
-inline constexpr unsigned clz32(uint32_t v) {
+SHOAL_FX_INLINE constexpr unsigned clz32(uint32_t v) {
   unsigned n = 0;
   if ((v & 0xFFFF0000u) == 0) { n += 16; v <<= 16; }
   if ((v & 0xFF000000u) == 0) { n += 8; v <<= 8; }
@@ -101,7 +105,7 @@ struct Recip {
   uint32_t m;
   int32_t e;
 };
-inline constexpr Recip recip16(uint32_t d) {
+SHOAL_FX_INLINE constexpr Recip recip16(uint32_t d) {
   const int32_t e = 16 - int32_t(clz32(d));  // d >> e (or << -e) lands in [2^15, 2^16)
   const uint32_t d16 = e >= 0 ? (d >> e) : (d << -e);
   return Recip{0x80000000u / d16, e};  // 32-bit division
@@ -127,6 +131,6 @@ inline constexpr uint32_t div_q16(uint32_t n, uint32_t d) {
 }
 
 // ceil(v / 2^16) for a non-negative Q16.16 quantity (units from a Q16.16 amount)
-inline constexpr uint32_t ceil_q16(uint64_t v) { return uint32_t((v + 0xFFFFu) >> 16); }
+SHOAL_FX_INLINE constexpr uint32_t ceil_q16(uint64_t v) { return uint32_t((v + 0xFFFFu) >> 16); }
 
 }  // namespace shoal::policy::fx
