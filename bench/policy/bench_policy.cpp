@@ -280,10 +280,16 @@ int main(int argc, char** argv) {
   int warmup = 24, ma_k = 6, sim_warmup = 12;
   size_t max_series = 0;
   unsigned partitions = 16, processors = 64, prio_levels = 4, oncore_epochs = 8;
-  double scale = 16, quantile = 0.9, hi = 0.85, lo = 0.5, setpoint = 0.7;
-  int season_period = 24, season_coarse = 12, ar_order = 3, sel_power = 2;
-  unsigned grant_window = 1, keep_window = 6, dwell = 2;
-  double migration_cost = 0.5;
+  // the library's defaults (one source): the benchmark runs what the firmware would
+  const pol::ProfileConfig pdef;
+  const pol::PolicyConfig cdef;
+  auto q = [](uint32_t v) { return double(v) / 65536.0; };
+  double scale = 16, quantile = q(pdef.quantile), hi = 0.85, lo = 0.5, setpoint = q(cdef.re.setpoint);
+  int season_period = 24, season_coarse = 12, ar_order = pdef.ar_order, sel_power = pdef.sel_power;
+  unsigned grant_window = cdef.pr.grant_window, keep_window = cdef.pr.keep_window, dwell = cdef.pr.dwell;
+  double migration_cost = cdef.pr.migration_cost / 256.0, probe = q(cdef.pr.probe), sat_util = q(cdef.pr.sat_util);
+  double q_eta = q(pdef.q_eta), q_beta = q(pdef.q_beta);
+  app.option_defaults()->always_capture_default();  // --help shows every default
   app.add_option("trace", trace_path, "the trace (CSV, or CSV.gz)")->required();
   app.add_option("--json", json, "also write the figures as JSON to FILE");
   app.add_option("--plots", plots, "directory for the PNG pictures and their data (default bench-policy-plots)");
@@ -298,18 +304,22 @@ int main(int argc, char** argv) {
   app.add_option("--scale", scale, "simulation: processors a series demands at 100 % (default 16)")->check(CLI::Range(0.01, 511.0));
   app.add_option("--priorities", prio_levels, "simulation: partition i gets priority i mod N (default 4; 1 = all equal)")->check(CLI::Range(1u, 16u));
   app.add_option("--sim-warmup", sim_warmup, "simulation: steps simulated but not counted (default 12)")->check(CLI::Range(0, 100000));
-  app.add_option("--quantile", quantile, "upper-bound quantile tau (default 0.9)")->check(CLI::Range(0.5, 0.999));
+  app.add_option("--quantile", quantile, "upper-bound quantile tau")->check(CLI::Range(0.5, 0.999));
+  app.add_option("--q-eta", q_eta, "upper bound: quantile step, times the error scale")->check(CLI::Range(0.0001, 1.0));
+  app.add_option("--q-beta", q_beta, "upper bound: error-scale EWMA rate")->check(CLI::Range(0.0001, 1.0));
   app.add_option("--season-period", season_period, "seasonal table entries (0 = off, 2..24; default 24)")->check(CLI::Range(0, 24));
   app.add_option("--season-coarse", season_coarse, "samples per seasonal entry (1 = by sample; default 12: 24 x 12 = one day of 5-minute steps)")->check(CLI::Range(1, 255));
-  app.add_option("--ar-order", ar_order, "AR order (0..3, default 3)")->check(CLI::Range(0, 3));
-  app.add_option("--sel-power", sel_power, "ensemble weights ~ (e_min/e)^power (1..4, default 2)")->check(CLI::Range(1, 4));
+  app.add_option("--ar-order", ar_order, "AR order (0..3)")->check(CLI::Range(0, 3));
+  app.add_option("--sel-power", sel_power, "ensemble weights ~ (e_min/e)^power (1..4)")->check(CLI::Range(1, 4));
   app.add_option("--hi", hi, "WMU HI threshold / reactive up (default 0.85)")->check(CLI::Range(0.01, 1.0));
   app.add_option("--lo", lo, "WMU LO threshold / reactive down (default 0.5)")->check(CLI::Range(0.0, 1.0));
-  app.add_option("--setpoint", setpoint, "reactive resize target utilization (default 0.7)")->check(CLI::Range(0.05, 1.0));
-  app.add_option("--grant-window", grant_window, "predictive: epochs a grant covers (default 1)")->check(CLI::Range(1u, pol::kMaxHorizon));
-  app.add_option("--keep-window", keep_window, "predictive: epochs a kept processor covers (default 6)")->check(CLI::Range(1u, pol::kMaxHorizon));
-  app.add_option("--dwell", dwell, "predictive: churn dwell, epochs (default 2)")->check(CLI::Range(0u, 255u));
-  app.add_option("--migration-cost", migration_cost, "predictive: processor-epochs per move (default 0.5)")->check(CLI::Range(0.0, 100.0));
+  app.add_option("--setpoint", setpoint, "reactive resize target utilization")->check(CLI::Range(0.05, 1.0));
+  app.add_option("--grant-window", grant_window, "predictive: epochs a grant covers")->check(CLI::Range(1u, pol::kMaxHorizon));
+  app.add_option("--keep-window", keep_window, "predictive: epochs a kept processor covers")->check(CLI::Range(1u, pol::kMaxHorizon));
+  app.add_option("--dwell", dwell, "predictive: churn dwell, epochs")->check(CLI::Range(0u, 255u));
+  app.add_option("--migration-cost", migration_cost, "predictive: processor-epochs per move")->check(CLI::Range(0.0, 100.0));
+  app.add_option("--probe", probe, "predictive: growth of a saturated partition, fraction of its holding")->check(CLI::Range(0.0, 0.99998));
+  app.add_option("--sat-util", sat_util, "predictive: utilization from which the demand counts as censored")->check(CLI::Range(0.01, 0.99998));
   app.add_flag("--no-oncore", no_oncore, "skip the on-core cost measurement");
   app.add_option("--oncore-epochs", oncore_epochs, "on-core: epochs of 16 partitions x 3 types measured (default 8)")->check(CLI::Range(1u, 1000u));
   CLI11_PARSE(app, argc, argv);
@@ -353,6 +363,8 @@ int main(int argc, char** argv) {
   pcfg.coarse_factor = uint8_t(season_coarse > 1 ? season_coarse : pcfg.coarse_factor);
   pcfg.ar_order = uint8_t(ar_order);
   pcfg.sel_power = uint8_t(sel_power);
+  pcfg.q_eta = coef_of(q_eta);
+  pcfg.q_beta = coef_of(q_beta);
   if (pol::configure(pcfg) != pol::Status::Ok) {
     std::fprintf(stderr, "bench-policy: the predictor configuration is out of range\n");
     return 2;
@@ -470,6 +482,8 @@ int main(int argc, char** argv) {
   base.policy.pr.keep_window = uint8_t(keep_window);
   base.policy.pr.dwell = uint8_t(dwell);
   base.policy.pr.migration_cost = uint16_t(std::lround(migration_cost * 256));
+  base.policy.pr.probe = q16_of(probe);
+  base.policy.pr.sat_util = q16_of(sat_util);
   if (groups == 0) {
     std::fprintf(stderr, "bench-policy: %zu series are fewer than --partitions %u: no policy simulation\n", S, partitions);
   }

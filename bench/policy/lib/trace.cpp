@@ -184,7 +184,7 @@ bool read_trace(const std::string& path, Trace& out, std::string& err,
   }
   int code = 0;
   gzerror(f.get(), &code);
-  if (code != Z_OK && code != Z_BUF_ERROR) {
+  if (code != Z_OK) {
     err = path + ": truncated or corrupt compressed data";
     return false;
   }

@@ -95,9 +95,9 @@ struct ReactiveConfig {
 };
 
 struct PredictiveConfig {
-  uint8_t grant_window = 1;       // epochs (1..kMaxHorizon) the grant covers
-  uint8_t keep_window = 6;        // epochs (grant_window..kMaxHorizon) a kept processor covers
-  uint8_t dwell = 2;              // epochs (0..255), see above
+  uint8_t grant_window = 2;       // epochs (1..kMaxHorizon) the grant covers
+  uint8_t keep_window = 3;        // epochs (grant_window..kMaxHorizon) a kept processor covers
+  uint8_t dwell = 1;              // epochs (0..255), see above
   uint8_t pad = 0;
   uint16_t min_release = 1;       // processors (>= 1)
   uint16_t migration_cost = 128;  // Q8.8 processor-epochs lost per moved processor (0.5)

@@ -83,10 +83,10 @@ struct ProfileConfig {
   //   of the window minus its forecast) by the scale-adaptive quantile (pinball) gradient
   //   q += q_eta * s * (tau - [e <= q]), s = EWMA (rate q_beta) of |e|. tau Q16 32768..65535
   //   (0.5 .. <1), default 0.9; q_beta Q16 1..65536, default 1/16; q_eta Q16 1..65536, default
-  //   0.05; q starts at q_init, Level (Q8.24 FS) in [-kQMax, kQMax], default 0.
+  //   0.2; q starts at q_init, Level (Q8.24 FS) in [-kQMax, kQMax], default 0.
   uint32_t quantile = 58982;
   uint32_t q_beta = 4096;
-  uint32_t q_eta = 3277;
+  uint32_t q_eta = 13107;
   int32_t q_init = 0;
   // Planning windows whose upper bound is tracked: nwindows 1..kMaxWindows, each 1..kMaxHorizon,
   //   strictly increasing, sum <= kWindowRing. Default {1, 3, 12}.
