@@ -321,7 +321,7 @@ TEST_CASE("history: fine ring, coarse means, bounded", "[forecast][history]") {
   REQUIRE(fine_at(p, 0) == 0);
   std::vector<uint16_t> xs;
   for (int t = 0; t < 100; ++t) {
-    const uint16_t v = uint16_t(t == 50 ? 65535 : t * 613 + 7);
+    const uint16_t v = uint16_t(t == 50 ? 65535 : (t * t * 7919 + 13 * t + 5) % 65000);  // bin sums of every residue
     xs.push_back(v);
     profile_update(p, c, v);
     REQUIRE(p.n == uint32_t(t + 1));
