@@ -80,6 +80,34 @@ void add_move(Decision& d, uint8_t op, uint32_t p, uint32_t amount, bool reclaim
   m.amount = uint16_t(amount);
 }
 
+// The predictive policy's headroom (want - firm: the upper bound above the point forecast, and
+// processors kept for the keep window) comes only from what the firm needs leave of the pool:
+// when the pool is short, it is shared by priority (descending, then index) and whoever holds
+// more than its share returns the rest, so no headroom is held while a firm need goes unserved.
+void share_headroom(const PolicyConfig& c, const EpochIn& in, uint32_t* want, uint32_t* firm) {
+  uint32_t need = 0, extra = 0;
+  for (uint32_t p = 0; p < K; ++p) {
+    const PartIn& pi = in.part[p];
+    if (!pi.exists) continue;
+    const uint32_t lo = low_bound(c, pi);
+    firm[p] = min_u(max_u(firm[p], lo), pi.cap);
+    if (want[p] < firm[p]) want[p] = firm[p];
+    want[p] = min_u(want[p], pi.cap);
+    need += firm[p];
+    extra += want[p] - firm[p];
+  }
+  if (need + extra <= in.total) return;
+  uint32_t room = in.total > need ? in.total - need : 0;
+  for (int prio = 15; prio >= 0; --prio) {
+    for (uint32_t p = 0; p < K; ++p) {
+      if (!in.part[p].exists || in.part[p].prio != uint32_t(prio)) continue;
+      const uint32_t h = min_u(want[p] - firm[p], room);
+      room -= h;
+      want[p] = firm[p] + h;
+    }
+  }
+}
+
 // want[p]: what the policy wants p to hold; firm[p] <= want[p]: the part it may reclaim for
 // (the rest only from the idle pool). Releases first, then requests by priority, firm then want.
 void plan(const PolicyConfig& c, const EpochIn& in, const uint32_t* want_in, const uint32_t* firm_in,
@@ -239,6 +267,7 @@ Status decide(const PolicyConfig& cfg, PolicyState& st, const EpochIn& in, const
           firm[p] = min_u(point, up);
           run[p] = 0;
         } else {
+          firm[p] = min_u(held, max_u(point, low_bound(cfg, pi)));
           const uint32_t floor_to = max_u(keep, low_bound(cfg, pi));
           const uint32_t surplus = held > floor_to ? held - floor_to : 0;
           if (surplus >= r.min_release) {
@@ -253,6 +282,7 @@ Status decide(const PolicyConfig& cfg, PolicyState& st, const EpochIn& in, const
     }
     ++nth;
   }
+  if (cfg.kind == PolicyKind::Predictive) share_headroom(cfg, in, want, firm);
   plan(cfg, in, want, firm, true, out);
   // the policies' memory
   st.epoch++;
