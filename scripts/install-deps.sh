@@ -11,6 +11,7 @@ PKGS=(
   yosys nextpnr-ice40
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   qemu-system-misc
+  zlib1g-dev gnuplot-nox nlohmann-json3-dev
 )
 
 missing=()

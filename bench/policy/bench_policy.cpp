@@ -288,7 +288,7 @@ int main(int argc, char** argv) {
   int season_period = 24, season_coarse = 12, ar_order = pdef.ar_order, sel_power = pdef.sel_power;
   unsigned grant_window = cdef.pr.grant_window, keep_window = cdef.pr.keep_window, dwell = cdef.pr.dwell;
   double migration_cost = cdef.pr.migration_cost / 256.0, probe = q(cdef.pr.probe), sat_util = q(cdef.pr.sat_util);
-  double q_eta = q(pdef.q_eta), q_beta = q(pdef.q_beta);
+  double q_eta = q(pdef.q_eta), q_beta = q(pdef.q_beta), sel_beta = q(pdef.sel_beta);
   app.option_defaults()->always_capture_default();  // --help shows every default
   app.add_option("trace", trace_path, "the trace (CSV, or CSV.gz)")->required();
   app.add_option("--json", json, "also write the figures as JSON to FILE");
@@ -311,6 +311,7 @@ int main(int argc, char** argv) {
   app.add_option("--season-coarse", season_coarse, "samples per seasonal entry (1 = by sample; default 12: 24 x 12 = one day of 5-minute steps)")->check(CLI::Range(1, 255));
   app.add_option("--ar-order", ar_order, "AR order (0..3)")->check(CLI::Range(0, 3));
   app.add_option("--sel-power", sel_power, "ensemble weights ~ (e_min/e)^power (1..4)")->check(CLI::Range(1, 4));
+  app.add_option("--sel-beta", sel_beta, "ensemble: error EWMA rate")->check(CLI::Range(0.0001, 1.0));
   app.add_option("--hi", hi, "WMU HI threshold / reactive up (default 0.85)")->check(CLI::Range(0.01, 1.0));
   app.add_option("--lo", lo, "WMU LO threshold / reactive down (default 0.5)")->check(CLI::Range(0.0, 1.0));
   app.add_option("--setpoint", setpoint, "reactive resize target utilization")->check(CLI::Range(0.05, 1.0));
@@ -364,6 +365,7 @@ int main(int argc, char** argv) {
   pcfg.ar_order = uint8_t(ar_order);
   pcfg.sel_power = uint8_t(sel_power);
   pcfg.q_eta = coef_of(q_eta);
+  pcfg.sel_beta = coef_of(sel_beta);
   pcfg.q_beta = coef_of(q_beta);
   if (pol::configure(pcfg) != pol::Status::Ok) {
     std::fprintf(stderr, "bench-policy: the predictor configuration is out of range\n");

@@ -14,7 +14,7 @@ inline int32_t abs32(int32_t v) { return v < 0 ? -v : v; }
 inline uint16_t max16(uint16_t a, uint16_t b) { return a > b ? a : b; }
 // the age-th most recent fine sample; the caller knows it is held (age < fine_held)
 inline uint16_t fine_age(const Profile& p, uint32_t age) {
-  return p.fine[(p.fine_head + kFineLen - age) % kFineLen];
+  return p.fine[p.fine_head >= age ? p.fine_head - age : p.fine_head + kFineLen - age];
 }
 
 bool coef_ok(uint32_t v, uint32_t lo, uint32_t hi) { return v >= lo && v <= hi; }
@@ -327,7 +327,7 @@ uint32_t fine_held(const Profile& p) { return p.n < kFineLen ? p.n : kFineLen; }
 uint32_t coarse_held(const Profile& p) { return p.coarse_fill; }
 uint16_t fine_at(const Profile& p, uint32_t age) {
   if (age >= fine_held(p)) return 0;
-  return p.fine[(p.fine_head + kFineLen - age) % kFineLen];
+  return fine_age(p, age);
 }
 uint16_t coarse_at(const Profile& p, uint32_t age) {
   if (age >= p.coarse_fill) return 0;
@@ -427,7 +427,7 @@ void profile_update(Profile& p, const ProfileConfig& c, uint16_t sample) {
     }
   }
   // ---- 3. history -----------------------------------------------------------------------
-  p.fine_head = uint8_t((p.fine_head + 1u) % kFineLen);
+  p.fine_head = uint8_t(p.fine_head + 1u >= kFineLen ? 0 : p.fine_head + 1u);
   if (p.n == 0) p.fine_head = 0;
   p.fine[p.fine_head] = sample;
   p.coarse_acc += sample;

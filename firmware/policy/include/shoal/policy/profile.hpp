@@ -26,13 +26,15 @@
 
 namespace shoal::policy {
 
-inline constexpr unsigned kFineLen = 16;     // fine history (samples)
-inline constexpr unsigned kCoarseLen = 16;   // coarse history (bins)
+inline constexpr unsigned kFineLen = 12;     // fine history (samples): the longest window
+inline constexpr unsigned kCoarseLen = 8;    // coarse history (bins)
 inline constexpr unsigned kMaxPeriod = 24;   // seasonal table entries
 inline constexpr unsigned kMaxArOrder = 3;   // AR(p), p <= 3
 inline constexpr unsigned kArTri = kMaxArOrder * (kMaxArOrder + 1) / 2;  // packed covariance
 inline constexpr unsigned kMaxHorizon = 12;  // forecast path length (steps)
+static_assert(kMaxHorizon <= kFineLen, "a window's actual peak comes from the fine history");
 inline constexpr unsigned kMaxLong = 8;      // selector's long horizon, at most
+static_assert(kMaxLong <= kFineLen, "the naive forecast sel_long ago comes from the fine history");
 inline constexpr unsigned kMaxWindows = 3;   // tracked planning windows
 inline constexpr unsigned kWindowRing = 16;  // sum of the tracked windows, at most
 inline constexpr unsigned kMembers = 5;
