@@ -11,6 +11,7 @@ PKGS=(
   yosys nextpnr-ice40
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   qemu-system-misc
+  libsodium-dev libssl-dev
 )
 
 missing=()
