@@ -82,13 +82,24 @@ void fe_1(Fe& h) {
   h.v[0] = 1;
 }
 
+// Limb i holds bits kOff[i] .. kOff[i] + width - 1 of the 255-bit value. Both conversions work
+// on 32-bit words only (64-bit shifts by a variable amount are library calls on RV32).
+namespace {
+const uint8_t kOff[10] = {0, 26, 51, 77, 102, 128, 153, 179, 204, 230};
+}  // namespace
+
 void fe_frombytes(Fe& h, const uint8_t s[32]) {
-  static const uint8_t kOff[10] = {0, 26, 51, 77, 102, 128, 153, 179, 204, 230};
+  uint32_t w[9];
+  for (int i = 0; i < 8; ++i) {
+    w[i] = uint32_t(s[4 * i]) | uint32_t(s[4 * i + 1]) << 8 | uint32_t(s[4 * i + 2]) << 16 |
+           uint32_t(s[4 * i + 3]) << 24;
+  }
+  w[8] = 0;
   for (int i = 0; i < 10; ++i) {
-    const unsigned pos = kOff[i], byte = pos >> 3;
-    uint64_t w = 0;
-    for (unsigned k = 0; k < 5 && byte + k < 32; ++k) w |= uint64_t(s[byte + k]) << (8 * k);
-    h.v[i] = uint32_t(w >> (pos & 7)) & ((i & 1) ? kM25 : kM26);  // limb 9: bits 230..254
+    const unsigned o = kOff[i], idx = o >> 5, sh = o & 31, width = (i & 1) ? 25 : 26;
+    uint32_t v = w[idx] >> sh;
+    if (sh + width > 32) v |= w[idx + 1] << (32 - sh);
+    h.v[i] = v & ((1u << width) - 1);  // limb 9: bits 230..254, bit 255 dropped
   }
 }
 
@@ -106,12 +117,14 @@ void fe_tobytes(uint8_t s[32], const Fe& f) {
     h.v[i] &= (1u << w) - 1;
   }
   h.v[9] &= kM25;
-  static const uint8_t kOff[10] = {0, 26, 51, 77, 102, 128, 153, 179, 204, 230};
-  memset(s, 0, 32);
+  uint32_t w[9] = {0, 0, 0, 0, 0, 0, 0, 0, 0};
   for (int i = 0; i < 10; ++i) {
-    const unsigned pos = kOff[i], byte = pos >> 3;
-    const uint64_t w = uint64_t(h.v[i]) << (pos & 7);
-    for (unsigned k = 0; k < 5 && byte + k < 32; ++k) s[byte + k] |= uint8_t(w >> (8 * k));
+    const unsigned o = kOff[i], idx = o >> 5, sh = o & 31, width = (i & 1) ? 25 : 26;
+    w[idx] |= h.v[i] << sh;
+    if (sh + width > 32) w[idx + 1] |= h.v[i] >> (32 - sh);
+  }
+  for (int i = 0; i < 8; ++i) {
+    for (int b = 0; b < 4; ++b) s[4 * i + b] = uint8_t(w[i] >> (8 * b));
   }
 }
 
