@@ -21,6 +21,8 @@
 #include <vector>
 
 #include "bench_report.hpp"
+#include "boot_rig.hpp"
+#include "image_util.hpp"
 #include "oncore_job.hpp"
 #include "rfc8032_vectors.hpp"
 
@@ -63,7 +65,10 @@ Sizes elf_sizes(const std::string& path) {
   const uint32_t shoff = rd<uint32_t>(b, 32);
   const uint16_t shentsize = rd<uint16_t>(b, 46), shnum = rd<uint16_t>(b, 48);
   // the libc / libgcc routines the verifier calls (a boot stage must carry them too)
+  // (-msave-restore's __riscv_save_N / __riscv_restore_N are entry points into two shared
+  // routines: their address ranges are merged, not added)
   const char* helpers[] = {"memcpy", "memset", "memcmp", "__ashldi3", "__lshrdi3"};
+  std::map<uint32_t, uint32_t> ranges;  // start -> end
   for (uint16_t i = 0; i < shnum; ++i) {
     const size_t sh = shoff + size_t(i) * shentsize;
     if (rd<uint32_t>(b, sh + 4) != 2) continue;  // SHT_SYMTAB
@@ -79,10 +84,20 @@ Sizes elf_sizes(const std::string& path) {
       const bool crypto = n.find("5shoal6crypto") != std::string::npos;
       if (crypto && type == 2) s.crypto_text += ssize;
       if (crypto && type == 1) s.crypto_rodata += ssize;
-      for (const char* h : helpers)
-        if (type == 2 && n == h) s.helpers += ssize;
+      bool helper = type == 2 && (n.rfind("__riscv_save_", 0) == 0 || n.rfind("__riscv_restore_", 0) == 0);
+      for (const char* h : helpers) helper = helper || (type == 2 && n == h);
+      if (helper && ssize) {
+        const uint32_t a = rd<uint32_t>(b, sym + 4);
+        ranges[a] = std::max(ranges[a], a + ssize);
+      }
     }
     s.ok = true;
+  }
+  uint32_t end = 0;
+  for (const auto& [a, e] : ranges) {  // union of the ranges
+    if (e <= end) continue;
+    s.helpers += e - std::max(a, end);
+    end = e;
   }
   return s;
 }
@@ -225,7 +240,7 @@ int main(int argc, char** argv) {
       report.add(std::string("code_verifier_rodata") + sfx, s.crypto_rodata, "bytes",
                  "{" + cfg + ", \"what\": \"constants: SHA-512 K, base-point table, d, sqrt(-1), L\"}");
       report.add(std::string("code_helpers") + sfx, s.helpers, "bytes",
-                 "{" + cfg + ", \"what\": \"memcpy, memset, memcmp, __ashldi3, __lshrdi3 (picolibc, libgcc)\"}");
+                 "{" + cfg + ", \"what\": \"memcpy, memset, memcmp, libgcc shifts, -msave-restore's save/restore routines\"}");
       report.add(std::string("code_boot_stage_carries") + sfx, s.crypto_text + s.crypto_rodata + s.helpers,
                  "bytes", "{" + cfg + ", \"what\": \"the three above: what a boot ROM holds for verification\"}");
     }
@@ -247,6 +262,56 @@ int main(int argc, char** argv) {
     auto& f = report.add("verify_ok_empty_msg_card_block", double(res[0].cycles), "cycles",
                          "{\"core\": \"shoal_core_block (16 KiB + 16 KiB, FastMul)\", \"crypto\": \"-Os\"}");
     f.shown = "RFC 8032 TEST 1 on the card configuration (tests/trust/fw/trust_verify.elf)";
+  }
+  // the boot stage: the ROM build's size, and the prototype's activation of a good image
+  {
+    const std::string rom = dir + "/shoal_boot_rom.elf";
+    std::ifstream f(rom, std::ios::binary);
+    std::vector<unsigned char> b((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    uint32_t text = 0, ro = 0;
+    if (b.size() > 52 && std::memcmp(b.data(), "\x7f" "ELF", 4) == 0) {
+      const uint32_t shoff = rd<uint32_t>(b, 32);
+      const uint16_t shentsize = rd<uint16_t>(b, 46), shnum = rd<uint16_t>(b, 48), shstrndx = rd<uint16_t>(b, 50);
+      const uint32_t strs = rd<uint32_t>(b, shoff + size_t(shstrndx) * shentsize + 16);
+      for (uint16_t i = 0; i < shnum; ++i) {
+        const size_t sh = shoff + size_t(i) * shentsize;
+        const std::string n(reinterpret_cast<const char*>(b.data() + strs + rd<uint32_t>(b, sh)));
+        const uint32_t size = rd<uint32_t>(b, sh + 20);
+        if (n == ".text") text = size;
+        if (n == ".rodata" || n == ".init_array") ro += size;
+      }
+    }
+    const std::string cfg = "\"build\": \"firmware/boot/rom.ld: ROM at 0x0001_0000, -Os -msave-restore\"";
+    report.add("boot_rom_text", text, "bytes", "{" + cfg + ", \"what\": \"the boot stage's code (verifier, image checks, boot logic, console)\"}");
+    report.add("boot_rom_rodata", ro, "bytes", "{" + cfg + ", \"what\": \"its constants and messages\"}");
+    report.add("boot_rom_total", text + ro, "bytes", "{" + cfg + ", \"what\": \"of the proposed 20 KiB ROM\"}");
+
+    const auto key = shoal::trusttest::test_key();
+    for (const char* which : {"boot_app_v2", "shoal_fw"}) {
+      const auto img = shoal::trusttest::slurp(dir + "/" + which + ".simg");
+      shoal::trusttest::BootRig r(dir + "/shoal_boot_proto.elf", key.pk);
+      r.power_up(shoal::trusttest::slurp(dir + "/boot_app_v1.simg"), true, 0);
+      if (!r.run_until("app v1 running", 2'000'000) || !r.stage_inactive(img)) {
+        std::fprintf(stderr, "bench-trust: the boot prototype did not come up:\n%s\n", r.console().c_str());
+        return 1;
+      }
+      r.activate();
+      const bool done = r.run_until("running slot 1", 40'000'000);
+      r.run(20'000);  // the install request follows the message
+      if (!done || r.active() != 1) {
+        std::fprintf(stderr, "bench-trust: the boot prototype did not accept %s:\n%s\n", which, r.console().c_str());
+        return 1;
+      }
+      const auto at = r.console().rfind("stack used ");
+      const double stack = at == std::string::npos ? 0 : std::stod(r.console().substr(at + 11));
+      const std::string p = "{\"core\": \"shoal_core_block + modelled boot hardware (tests/trust/boot_rig.hpp)\", \"image_bytes\": " +
+                            std::to_string(img.size()) + "}";
+      auto& f = report.add(std::string("boot_activate_") + which, double(r.boot_cycles()), "cycles", p);
+      f.shown = "reset into the boot program -> install request, accepting " + std::string(which) + ".simg (" +
+                std::to_string(img.size()) + " B; the slot is read over the card bus in the prototype)";
+      report.add(std::string("boot_activate_") + which + "_ms_at_100MHz", double(r.boot_cycles()) / (mhz * 1000.0), "ms", p);
+      report.add(std::string("boot_stack_") + which, stack, "bytes", p + "");
+    }
   }
   report.note("cycles of the Verilated core; ms assume a 100 MHz core clock (the iCE40 build does not reach it, docs/core.md)");
   report.note("the -Os build is what the card's 16 KiB instruction RAM holds; -O2 does not fit there");

@@ -94,6 +94,8 @@ class BootRig {
   bool boot_mode() const { return boot_mode_; }
   uint64_t cycles() const { return rig_.cycles(); }
   uint32_t refused_writes() const { return refused_writes_; }
+  // core cycles from the release into the boot program to its BOOT_INSTALL write (last boot)
+  uint64_t boot_cycles() const { return boot_cycles_; }
   uint32_t field(uint32_t lsb, uint32_t bits) const { return (status_ >> lsb) & ((1u << bits) - 1); }
 
  private:
@@ -102,6 +104,7 @@ class BootRig {
     if (!err.empty()) throw std::runtime_error("boot program: " + err);
     boot_mode_ = true;
     scan_from_ = 0;
+    boot_start_ = rig_.cycles();
   }
 
   uint32_t req() const {
@@ -152,6 +155,7 @@ class BootRig {
       case plat::kInstall:
         if ((wd & ~1u) != plat::kInstallKey) return refuse();
         install_ = int(wd & 1u);
+        boot_cycles_ = rig_.cycles() - boot_start_;
         boot_mode_ = false;  // leaves boot mode: every boot register is read-only again
         return true;
       default: return refuse();
@@ -222,6 +226,7 @@ class BootRig {
   int install_ = -1;
   size_t scan_from_ = 0;
   uint32_t refused_writes_ = 0;
+  uint64_t boot_start_ = 0, boot_cycles_ = 0;
 };
 
 }  // namespace shoal::trusttest
