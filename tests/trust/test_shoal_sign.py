@@ -3,7 +3,7 @@
 their errors. Every refusal must exit 2 (bad input) or 1 (verify: refused) with a clear message
 and leave no output file behind.
 
-    test_shoal_sign.py SHOAL_SIGN FIRMWARE.elf
+    test_shoal_sign.py SHOAL_SIGN FIRMWARE.elf DOCS/firmware-signing.md
 """
 import json
 import os
@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-TOOL, ELF = sys.argv[1], Path(sys.argv[2])
+TOOL, ELF, DOC = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 # the documented co-simulation test key (docs/firmware-signing.md)
 TEST_PUB = "96f72e44a804374bacdf0af7b9c9f669a3c45623e4dcbf597d2f95fdf58a26cc"
 TEST_ID = "c45615a53dd72268"
@@ -42,6 +42,12 @@ with tempfile.TemporaryDirectory() as tmp:
     check(TEST_PUB in (t / "test.pub").read_text(), "the test key's public half is the documented one")
     check(stat.S_IMODE(os.stat(t / "test.key").st_mode) == 0o600, "secret key file mode 0600")
     check("TEST KEY" in (t / "test.key").read_text(), "the test key file says it is the test key")
+    # docs/firmware-signing.md states the test key: public key, key id, and the proposed params
+    doc = DOC.read_text()
+    pub = bytes.fromhex(TEST_PUB)
+    for want in [TEST_PUB, TEST_ID, "SHOAL TEST KEY - NOT A SECRET!!!"] + [
+            f"fw_pubkey_{i} = 0x{int.from_bytes(pub[4 * i:4 * i + 4], 'little'):08x}" for i in range(8)]:
+        check(want in doc, f"docs/firmware-signing.md states {want!r}")
     before = (t / "test.key").read_text()
     run("keygen", "-o", t / "test", want=2, err_has=("refusing to overwrite",))
     check((t / "test.key").read_text() == before, "a refused keygen leaves the key alone")
