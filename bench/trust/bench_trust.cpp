@@ -202,7 +202,7 @@ int main(int argc, char** argv) {
       stack_max = std::max(stack_max, res[size_t(i)].stack);
     }
     report.add(std::string("verify_stack") + sfx, double(res[1].stack), "bytes",
-               "{" + cfg + ", \"what\": \"stack below ed25519_verify's caller, painted and scanned (includes the 310-byte Ed25519Verifier)\"}");
+               "{" + cfg + ", \"what\": \"stack below ed25519_verify's caller, painted and scanned (includes the 304-byte Ed25519Verifier)\"}");
 
     // the layers
     const std::string bconsole = [&] {

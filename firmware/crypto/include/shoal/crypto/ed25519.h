@@ -41,7 +41,7 @@ VerifyStatus ed25519_verify(const uint8_t sig[kEd25519SignatureBytes], const voi
                             size_t len, const uint8_t pk[kEd25519PublicKeyBytes]);
 
 // Streaming: the message may arrive in pieces (a boot stage hashes an image as it reads it).
-// Verifier is ~310 bytes; final() runs the point arithmetic on the stack.
+// Ed25519Verifier is 304 bytes; final() runs the point arithmetic on the stack.
 struct Ed25519Verifier {
   Sha512 sha;  // over R || A || M
   uint8_t sig[kEd25519SignatureBytes];
