@@ -11,7 +11,7 @@ PKGS=(
   yosys nextpnr-ice40
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   qemu-system-misc
-  libtomlplusplus-dev nlohmann-json3-dev zlib1g-dev gnuplot-nox
+  libtomlplusplus-dev nlohmann-json3-dev zlib1g-dev gnuplot-nox libsodium-dev libssl-dev
 )
 
 missing=()

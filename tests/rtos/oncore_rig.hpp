@@ -2,11 +2,12 @@
 // configuration) with a minimal card bus around it, as shoal_card wires it: the core's master
 // port reaches its own register block (BAR0 SHOAL_CORE_BASE..+SIZE) through the same slave
 // port the host uses (host and core accesses are serialized, one at a time); every other card
-// address answers 0 except ctrl.MAGIC. The host side downloads an ELF through LOAD_ADDR /
-// LOAD_DATA exactly as libshoal does, and reads the FW_* / WDOG_* registers.
-// Used by tests/rtos (on-core tests) and bench/rtos (bench-rtos).
+// address answers 0 except ctrl.MAGIC (or goes to the optional card_bus model). The host side
+// downloads an ELF through LOAD_ADDR / LOAD_DATA exactly as libshoal does, and reads the FW_* /
+// WDOG_* registers. Used by tests/rtos (on-core tests), bench/rtos (bench-rtos) and tests/trust.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -35,6 +36,11 @@ class BlockRig {
     t.rst_ni = 1;
     t.eval();
   }
+
+  // Optional: answers the core's card accesses outside its own block (BAR0 offset `addr`):
+  // returns false for an error response; sets `rdata` for reads. Without it, such accesses
+  // read 0 (ctrl.MAGIC its reset value) and writes are dropped.
+  std::function<bool(bool we, uint32_t addr, uint32_t wdata, uint8_t strb, uint32_t& rdata)> card_bus;
 
   Vshoal_core_block& top() { return *top_; }
   std::string& console() { return console_; }
@@ -89,6 +95,10 @@ class BlockRig {
         core_addr_ = a - SHOAL_CORE_BASE;
         core_wdata_ = t.mst_wdata_o;
         core_strb_ = t.mst_wstrb_o;
+      } else if (card_bus) {  // a model of other card hardware (tests/trust/boot_rig.hpp)
+        mst_ack_next_ = true;
+        mst_rdata_ = 0;
+        mst_err_ = !card_bus(t.mst_we_o, a, t.mst_wdata_o, uint8_t(t.mst_wstrb_o), mst_rdata_);
       } else {
         mst_ack_next_ = true;
         mst_rdata_ = (!t.mst_we_o && a == SHOAL_CTRL_MAGIC_ADDR) ? SHOAL_CTRL_MAGIC_RESET : 0;
