@@ -11,6 +11,8 @@ PKGS=(
   yosys nextpnr-ice40
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   qemu-system-misc
+  etcd-server etcd-client openssl libssl-dev libcurl4-openssl-dev nlohmann-json3-dev
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
 )
 
 missing=()
