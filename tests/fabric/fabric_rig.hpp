@@ -175,7 +175,7 @@ class EtcdCluster {
     for (auto& m : members) {
       start(m, initial);
     }
-    for (auto& m : members) m.proc->wait_for("ready to serve client requests", 60s);
+    for (auto& m : members) m.proc->wait_for("serving client traffic securely", 60s);
     std::string eps = endpoints_csv();
     sh(std::string(SHOAL_TEST_FABRIC_AUTH) + " --endpoints " + eps + " --cacert " + pki_.ca() + " --cert " +
        pki_.crt("root") + " --key " + pki_.key("root") + " " + join(servers) + " >/dev/null");

@@ -176,10 +176,6 @@ void HttpsServer::serve(int fd) {
     req.peer_cn = cn;
     X509_free(peer);
   }
-  if (!opt_.allowed_cns.count(req.peer_cn)) {
-    error(403, "client certificate CN '" + req.peer_cn + "' is not allowed to use this API");
-    return;
-  }
   constexpr std::size_t kMax = 64 * 1024;
   std::string buf;
   std::size_t header_end = std::string::npos;
@@ -242,6 +238,11 @@ void HttpsServer::serve(int fd) {
     req.body.append(chunk, static_cast<std::size_t>(n));
   }
   req.body.resize(content_length);
+  // after reading the request, so that the client reads the answer rather than a reset
+  if (!opt_.allowed_cns.count(req.peer_cn)) {
+    error(403, "client certificate CN '" + req.peer_cn + "' is not allowed to use this API");
+    return;
+  }
   HttpResponse resp;
   try {
     resp = handler_(req);
