@@ -223,13 +223,16 @@ TEST_CASE("fabric faults: etcd leader killed during a burst, manager killed, bor
   // 1. kill the etcd leader while grants are being made
   std::vector<std::pair<int, std::string>> held;
   std::atomic<int> failed{0};
+  int killed = -1;
   std::thread killer([&] {
     std::this_thread::sleep_for(100ms);
-    const int l = f.etcd.leader(*f.root);
-    if (l >= 0) f.etcd.members[l].proc->kill(SIGKILL);
+    killed = f.etcd.leader(*f.root);
+    if (killed >= 0) f.etcd.members[killed].proc->kill(SIGKILL);
   });
   const int granted = burst(f, 8, "aes", held, &failed);
   killer.join();
+  REQUIRE(killed >= 0);
+  INFO("requests that failed while etcd elected a new leader: " << failed.load());
   CHECK(granted <= 6);
   // nothing lost: after the election, every slice is either held by an answered request or free,
   // and requests that got no answer in time are answered later
