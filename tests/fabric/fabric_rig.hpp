@@ -13,7 +13,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -22,6 +21,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -43,9 +43,11 @@ inline std::string slurp(const std::string& path) {
   return s.str();
 }
 
+[[noreturn]] inline void fail(const std::string& msg) { throw std::runtime_error(msg); }
+
 inline void sh(const std::string& cmd) {
   const int rc = std::system(cmd.c_str());
-  if (rc != 0) FAIL("command failed (" << rc << "): " << cmd);
+  if (rc != 0) fail("command failed (" + std::to_string(rc) + "): " + cmd);
 }
 
 inline int free_port() {
@@ -112,8 +114,7 @@ class Proc {
       }
       std::this_thread::sleep_for(20ms);
     }
-    FAIL("no '" << text << "' in the output of a child within " << limit.count() << " s:\n" << output());
-    return {};
+    fail("no '" + text + "' in the output of a child within " + std::to_string(limit.count()) + " s:\n" + output());
   }
 
  private:
@@ -172,9 +173,8 @@ class EtcdCluster {
       initial += (i ? "," : "") + m.name + "=" + m.peer_url;
       members.push_back(std::move(m));
     }
-    for (auto& m : members) {
-      start(m, initial);
-    }
+    initial_ = initial;
+    for (auto& m : members) start(m, initial);
     for (auto& m : members) m.proc->wait_for("serving client traffic securely", 60s);
     std::string eps = endpoints_csv();
     sh(std::string(SHOAL_TEST_FABRIC_AUTH) + " --endpoints " + eps + " --cacert " + pki_.ca() + " --cert " +
@@ -212,11 +212,17 @@ class EtcdCluster {
     }
     return -1;
   }
+  // Starts member i again on its data directory (after a kill).
+  void restart(std::size_t i) {
+    start(members[i], initial_);
+    members[i].proc->wait_for("serving client traffic securely", 60s);
+  }
   std::vector<EtcdMember> members;
 
  private:
   std::filesystem::path dir_;
   Pki& pki_;
+  std::string initial_;
 };
 
 // An HTTPS call to a fabricd API with a client certificate.
@@ -295,6 +301,12 @@ class Server {
     return call("POST", "/v1/requests", {{"capability", cap}, {"wait_ms", wait_ms}});
   }
   void kill_fabricd(int sig = SIGKILL) { fabricd_->kill(sig); }
+  void kill_card() { sim_->kill(SIGKILL); }
+  // The environment for shoal-fabric / shoalctl fabric as this server's client.
+  std::string cli_env() const {
+    return "SHOAL_FABRIC_API=" + api_ + " SHOAL_FABRIC_CACERT=" + pki_.ca() + " SHOAL_FABRIC_CERT=" + pki_.crt("cli-" + name_) +
+           " SHOAL_FABRIC_KEY=" + pki_.key("cli-" + name_);
+  }
   const std::string& name() const { return name_; }
   const std::string& api() const { return api_; }
   std::string log() const { return fabricd_->output(); }
@@ -308,6 +320,17 @@ class Server {
   std::unique_ptr<Proc> sim_, fabricd_;
 };
 
+// Runs a shell command, returns (exit status, stdout).
+inline std::pair<int, std::string> run_capture(const std::string& cmd) {
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) fail("popen " + cmd);
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  const int st = ::pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
 // Waits (bounded) until pred() holds; fails with `what` otherwise.
 inline void eventually(const std::function<bool()>& pred, const std::string& what, std::chrono::seconds limit = 60s) {
   const auto until = std::chrono::steady_clock::now() + limit;
@@ -315,46 +338,51 @@ inline void eventually(const std::function<bool()>& pred, const std::string& wha
     if (pred()) return;
     std::this_thread::sleep_for(50ms);
   }
-  FAIL("not reached within " << limit.count() << " s: " << what);
+  fail("not reached within " + std::to_string(limit.count()) + " s: " + what);
 }
 
 // The whole history of P/grants/ from etcd's own revisions (watch from revision 1): every slice
-// key must alternate create and delete (a put on a live grant would be a second borrower), and
-// every request is granted at most once. Returns the number of grants made.
-inline std::size_t check_history(fab::Etcd& root, const std::string& prefix) {
+// key must alternate create and delete (a put on a live grant would be a second borrower: at
+// every revision each slice has at most one holder), and every request is granted at most once.
+struct History {
+  std::size_t grants = 0;
+  std::vector<std::string> violations;
+};
+inline History check_history(fab::Etcd& root, const std::string& prefix) {
   const std::string gp = prefix + "grants/";
   const std::string sentinel = gp + "~end-of-history";
   auto put = root.put(sentinel, "x");
-  REQUIRE(put);
+  if (!put) fail("history: " + put.error.message);
   const std::int64_t head = put.value.header().revision();
   std::map<std::string, bool> live;
   std::map<std::string, int> per_request;
-  std::size_t grants = 0;
+  History h;
   bool done = false;
   (void)root.watch(gp, fab::prefix_end(gp), 1, [&](const fab::pb::WatchResponse& w) {
     for (const auto& e : w.events()) {
       const auto& key = e.kv().key();
+      const std::string at = key + " at revision " + std::to_string(e.kv().mod_revision());
       if (key == sentinel) {
         if (e.kv().mod_revision() >= head) done = true;
         continue;
       }
       if (e.type() == fab::pb::Event::PUT) {
-        INFO("grant key " << key << " at revision " << e.kv().mod_revision());
-        CHECK(e.kv().version() == 1);  // created, never overwritten while held
-        CHECK_FALSE(live[key]);
+        if (e.kv().version() != 1) h.violations.push_back("grant overwritten while held: " + at);
+        if (live[key]) h.violations.push_back("second holder: " + at);
         live[key] = true;
-        ++grants;
-        auto g = json::parse(e.kv().value());
-        CHECK(++per_request[g["borrower"].get<std::string>() + "/" + g["request"].get<std::string>()] == 1);
+        ++h.grants;
+        auto g = json::parse(e.kv().value(), nullptr, false);
+        const std::string req = g.is_object() ? g.value("borrower", "") + "/" + g.value("request", "") : at;
+        if (++per_request[req] != 1) h.violations.push_back("request " + req + " granted twice: " + at);
       } else {
         live[key] = false;
       }
     }
     return !done;
   });
-  REQUIRE(done);
-  REQUIRE(root.del(sentinel));
-  return grants;
+  if (!done) fail("history: the watch ended before the end of the history");
+  if (!root.del(sentinel)) fail("history: cannot remove the sentinel");
+  return h;
 }
 
 }  // namespace fabric_test

@@ -3,6 +3,8 @@
 #include <atomic>
 #include <set>
 
+#include <catch2/catch.hpp>
+
 #include "fabric_rig.hpp"
 
 using namespace fabric_test;
@@ -49,6 +51,7 @@ int burst(Fabric& f, int per_server, const std::string& cap, std::vector<std::pa
           std::atomic<int>* failed = nullptr) {
   std::mutex mu;
   std::vector<std::thread> t;
+  std::vector<std::string> errors;  // Catch assertions stay on the test's thread
   int granted = 0;
   for (int i = 0; i < 3; ++i) {
     for (int k = 0; k < per_server; ++k) {
@@ -60,12 +63,13 @@ int burst(Fabric& f, int per_server, const std::string& cap, std::vector<std::pa
           held.emplace_back(i, r.body["id"].get<std::string>());
         } else if (r.status != 404) {
           if (failed) ++*failed;
-          else FAIL_CHECK("request answered " << r.status << ": " << r.body.dump() << r.error);
+          else errors.push_back("request answered " + std::to_string(r.status) + ": " + r.body.dump() + r.error);
         }
       });
     }
   }
   for (auto& x : t) x.join();
+  for (const auto& e : errors) FAIL_CHECK(e);
   return granted;
 }
 
@@ -176,6 +180,61 @@ TEST_CASE("fabric: discovery, request, grant, use, release, refusals, no double 
   CHECK(f.s(0).call("DELETE", "/v1/requests/" + g2.body["id"].get<std::string>()).status == 200);
   eventually([&] { return f.count("grants/") == 0; }, "every grant released");
 
+  // the command line: shoal-fabric (the `fabric` command group of shoalctl)
+  {
+    const std::string cli = f.s(1).cli_env() + " " + SHOAL_TEST_FABRIC_CLI;
+    auto [rc, out] = run_capture(cli + " --json slices");
+    CHECK(rc == 0);
+    auto j = json::parse(out, nullptr, false);
+    REQUIRE(j.is_object());
+    CHECK(j["slices"].size() == 9);
+    std::tie(rc, out) = run_capture(cli + " servers");
+    CHECK(rc == 0);
+    CHECK_THAT(out, Catch::Contains("pod1/rack2"));
+    std::tie(rc, out) = run_capture(cli + " --json request aes --wait-ms 20000");
+    CHECK(rc == 0);
+    j = json::parse(out, nullptr, false);
+    REQUIRE(j.is_object());
+    CHECK(j["status"] == "granted");
+    CHECK(j["lender"] == "b");
+    std::tie(rc, out) = run_capture(cli + " release " + j["id"].get<std::string>());
+    CHECK(rc == 0);
+    CHECK_THAT(out, Catch::Contains("released"));
+    std::tie(rc, out) = run_capture(cli + " request gpu");
+    CHECK(rc == 3);
+    std::tie(rc, out) = run_capture(cli + " request 'a b'");
+    CHECK(rc == 2);
+    std::tie(rc, out) = run_capture("SHOAL_FABRIC_API=" + f.s(1).api() + " SHOAL_FABRIC_CACERT=" + f.pki.ca() + " " +
+                                    SHOAL_TEST_FABRIC_CLI + " slices 2>&1");
+    CHECK(rc == 1);  // no client certificate
+    CHECK_THAT(out, Catch::Contains("cannot reach shoal-fabricd"));
+  }
+
+  // etcd unreachable: clear errors, no hang, and back in sync when it returns
+  {
+    f.etcd.members[0].proc->kill(SIGKILL);
+    eventually([&] {
+      auto h = f.s(0).call("GET", "/v1/health");
+      return h.status == 200 && h.body["etcd"] == "unreachable";
+    }, "fabricd notices etcd is gone");
+    auto sl = f.s(0).call("GET", "/v1/slices");
+    CHECK(sl.status == 503);
+    CHECK_THAT(sl.body.value("error", ""), Catch::Contains("etcd is unreachable"));
+    auto rq = f.s(0).request("aes");
+    CHECK(rq.status == 503);
+    f.etcd.restart(0);
+    for (int i = 0; i < 3; ++i) {
+      eventually([&] {
+        auto h = f.s(i).call("GET", "/v1/health");
+        return h.status == 200 && h.body["etcd"] == "ok";
+      }, "fabricd back in sync with etcd");
+    }
+    wait_inventory(f, 9);
+    auto ok = f.s(0).request("aes");
+    CHECK(ok.status == 201);
+    CHECK(f.s(0).call("DELETE", "/v1/requests/" + ok.body.value("id", "")).status == 200);
+  }
+
   // unknown capability: unavailable, and nothing left behind
   auto none = f.s(1).request("gpu");
   CHECK(none.status == 404);
@@ -190,8 +249,11 @@ TEST_CASE("fabric: discovery, request, grant, use, release, refusals, no double 
     release_all(f, held);
     eventually([&] { return f.count("grants/") == 0; }, "round released");
   }
-  const std::size_t history = check_history(*f.root, kPrefix);
-  CHECK(history == 3 + 18);
+  const auto hist = check_history(*f.root, kPrefix);
+  CHECK(hist.violations.empty());
+  for (const auto& v : hist.violations) UNSCOPED_INFO(v);
+  const std::size_t history = hist.grants;
+  CHECK(history == 3 + 18 + 2);
 
   // a server's death: c dies holding a slice of a; its slices and its grant go with its leases
   auto hold = f.s(2).request("pkt100g");
@@ -212,7 +274,18 @@ TEST_CASE("fabric: discovery, request, grant, use, release, refusals, no double 
   }, "c's slices expire");
   eventually([&] { return f.count("grants/") == 0; }, "the grant c held comes back");
   CHECK(f.count("slices/c/") == 0);
-  CHECK(check_history(*f.root, kPrefix) == history + 2);
+  const auto end = check_history(*f.root, kPrefix);
+  CHECK(end.violations.empty());
+  CHECK(end.grants == history + 2);
+
+  // b's card stops answering: b withdraws its slices (its fabricd stays, the record says so)
+  f.s(1).kill_card();
+  eventually([&] {
+    auto r = f.s(0).call("GET", "/v1/slices");
+    return r.status == 200 && r.body["slices"].size() == 3;
+  }, "b withdraws the slices of its lost card");
+  auto h = f.s(1).call("GET", "/v1/health");
+  CHECK(h.body["card"] == "lost");
 }
 
 TEST_CASE("fabric faults: etcd leader killed during a burst, manager killed, borrower killed", "[faults]") {
@@ -257,7 +330,9 @@ TEST_CASE("fabric faults: etcd leader killed during a burst, manager killed, bor
   auto after = burst(f, 3, "aes", held);
   CHECK(after == 6);  // every slice still there to be granted
   release_all(f, held);
-  std::size_t history = check_history(*f.root, kPrefix);
+  const auto h1 = check_history(*f.root, kPrefix);
+  CHECK(h1.violations.empty());
+  const std::size_t history = h1.grants;
 
   // 2. kill the elected manager; another takes over and grants
   const std::string mgr = f.manager();
@@ -286,5 +361,7 @@ TEST_CASE("fabric faults: etcd leader killed during a burst, manager killed, bor
   eventually([&] { return f.count("grants/") == 1; }, "the dead borrower's grants expire");
   auto again = f.s(other).request("aes");
   CHECK(again.status == 201);  // a slice of `other` itself is free again
-  CHECK(check_history(*f.root, kPrefix) >= history + 5);
+  const auto h2 = check_history(*f.root, kPrefix);
+  CHECK(h2.violations.empty());
+  CHECK(h2.grants >= history + 5);
 }

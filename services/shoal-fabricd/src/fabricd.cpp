@@ -411,6 +411,7 @@ class Fabricd {
         *t.add_success() = op_put(res_key, res.dump(), r.borrow_lease);
         *t.add_failure() = op_get(grant_key);
       }
+      *t.add_failure() = op_get(res_key);
       *t.add_failure() = op_get(req_key);
       *t.add_failure() = op_get(keys_.candidate(cfg_.name));
       auto resp = mgr_->txn(t);
@@ -436,6 +437,7 @@ class Fabricd {
       if (mine.empty() || mine[0].create_revision() != my_rev_) return false;  // no longer the manager
       const auto& req = rs[n - 2].response_range().kvs();
       if (req.empty() || req[0].create_revision() != r.create_rev) return true;  // withdrawn meanwhile
+      if (!rs[n - 3].response_range().kvs().empty()) return true;  // answered (by us, before a lost reply)
       if (!grant_key.empty()) {
         const auto& g = rs[0].response_range().kvs();
         if (!g.empty()) {
