@@ -303,6 +303,7 @@ class Fabricd {
   void manager_loop() {
     if (!mgr_) return;
     bool was_leader = false;
+    std::int64_t managed_rev = -1;
     while (!g_stop) {
       if (!manager_lease_ && !campaign()) {
         sleep_or_stop(500ms);
@@ -310,11 +311,14 @@ class Fabricd {
       }
       View snap;
       {
+        // wake on any change seen since the last round (a notification sent while we were busy
+        // is not lost: the revision moved), or every 200 ms for the periodic sweep
         std::unique_lock<std::mutex> lk(mu_);
-        cv_.wait_for(lk, 200ms);
+        cv_.wait_for(lk, 200ms, [&] { return g_stop || (synced_ && view_rev_ != managed_rev); });
         if (g_stop) break;
         if (!synced_) continue;
         snap = view_;
+        managed_rev = view_rev_;
       }
       const bool leader = !snap.candidates.empty() && snap.candidates.front().second == cfg_.name &&
                           snap.candidates.front().first == my_rev_;
