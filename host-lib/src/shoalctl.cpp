@@ -14,6 +14,7 @@
 
 #include <unistd.h>
 
+#include "fabric_cli.hpp"  // services/shoal-fabricd: the `fabric` command group
 #include "shoal/regs.hpp"
 #include "shoal/shoal.hpp"
 
@@ -573,6 +574,9 @@ int main(int argc, char** argv) {
   fw_load->callback([&] { rc = cmd_fw_load(o); });
   auto* fw_status = fwc->add_subcommand("status", "Soft-core state: CTRL, STATUS, LOAD_COUNT, memories, firmware version, uptime, tasks, watchdog, last fault");
   fw_status->callback([&] { rc = cmd_fw_status(o); });
+
+  auto* fabric = app.add_subcommand("fabric", "The inter-server fabric: slices, servers, request, release (shoal-fabricd)");
+  shoal::fabric::add_fabric_commands(*fabric, o.json, rc);
 
   try {
     app.parse(argc, argv);

@@ -88,7 +88,7 @@ TEST_CASE("fabric: discovery, request, grant, use, release, refusals, no double 
   Fabric f(1);
   wait_inventory(f, 9);
 
-  SECTION("inventory and servers agree everywhere") {
+  {  // inventory and servers agree everywhere
     for (int i = 0; i < 3; ++i) {
       auto r = f.s(i).call("GET", "/v1/servers");
       REQUIRE(r.status == 200);
@@ -208,6 +208,12 @@ TEST_CASE("fabric: discovery, request, grant, use, release, refusals, no double 
                                     SHOAL_TEST_FABRIC_CLI + " slices 2>&1");
     CHECK(rc == 1);  // no client certificate
     CHECK_THAT(out, Catch::Contains("cannot reach shoal-fabricd"));
+    // the same command group under shoalctl
+    std::tie(rc, out) = run_capture(f.s(1).cli_env() + " " + SHOAL_TEST_SHOALCTL + " --json fabric servers");
+    CHECK(rc == 0);
+    j = json::parse(out, nullptr, false);
+    REQUIRE(j.is_object());
+    CHECK(j["servers"].size() == 3);
   }
 
   // etcd unreachable: clear errors, no hang, and back in sync when it returns
@@ -224,10 +230,11 @@ TEST_CASE("fabric: discovery, request, grant, use, release, refusals, no double 
     CHECK(rq.status == 503);
     f.etcd.restart(0);
     for (int i = 0; i < 3; ++i) {
-      eventually([&] {
+      INFO("fabricd " << f.s(i).name() << " log:\n" << f.s(i).log());
+      CHECK_NOTHROW(eventually([&] {
         auto h = f.s(i).call("GET", "/v1/health");
         return h.status == 200 && h.body["etcd"] == "ok";
-      }, "fabricd back in sync with etcd");
+      }, "fabricd back in sync with etcd"));
     }
     wait_inventory(f, 9);
     auto ok = f.s(0).request("aes");
