@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "fabric_rig.hpp"
+#include "k8s_schema_check.hpp"
 
 using namespace fabric_test;
 
@@ -98,6 +99,21 @@ TEST_CASE("fabric: discovery, request, grant, use, release, refusals, no double 
     }
   }
 
+  // Kubernetes: every server's pool as a ResourceSlice that follows resource.k8s.io/v1
+  {
+    auto k = f.s(2).call("GET", "/v1/k8s/resourceslices?driver=fabric.shoal.dev");
+    REQUIRE(k.status == 200);
+    REQUIRE(k.body["items"].size() == 3);
+    for (const auto& item : k.body["items"]) {
+      INFO(item.dump(2));
+      CHECK(validate_resource_slice(item).empty());
+      CHECK(item["spec"]["devices"].size() == 3);
+      CHECK(item["spec"]["pool"]["generation"].get<std::int64_t>() > 0);
+    }
+    auto bad = f.s(2).call("GET", "/v1/k8s/resourceslices?driver=Not_A_Domain");
+    CHECK(bad.status == 400);  // refused, not rendered into an invalid object
+  }
+
   // request -> grant: own server first, then the nearer server b, then c
   auto g1 = f.s(0).request("aes");
   REQUIRE(g1.status == 201);
@@ -111,6 +127,20 @@ TEST_CASE("fabric: discovery, request, grant, use, release, refusals, no double 
   CHECK(g3.body["lender"] == "b");
   CHECK(g3.body["hops"] == 2);
   const std::string slice3 = g3.body["slice"];
+  {
+    // the grant is itself leased: on the borrower's borrow lease, so it dies with the borrower
+    auto gk = f.root->range(kPrefix + "grants/b/" + slice3);
+    auto ak = f.root->range(kPrefix + "servers/a");
+    REQUIRE(gk);
+    REQUIRE(ak);
+    REQUIRE(gk.value.kvs_size() == 1);
+    REQUIRE(ak.value.kvs_size() == 1);
+    const auto rec = fab::ServerRec::from(fab::Kv{ak.value.kvs(0).key(), ak.value.kvs(0).value(), 0, 0, 0});
+    REQUIRE(rec);
+    CHECK(gk.value.kvs(0).lease() != 0);
+    CHECK(gk.value.kvs(0).lease() == rec->borrow_lease);
+    CHECK(rec->borrow_lease != rec->lease);
+  }
 
   // use: the lender sees its slice lent to a, and its card still describes it
   auto onb = f.s(1).call("GET", "/v1/slices?server=b");

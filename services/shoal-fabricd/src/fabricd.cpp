@@ -498,6 +498,9 @@ class Fabricd {
     if (what == "k8s" && parts.size() == 2 && parts[1] == "resourceslices" && q.method == "GET") {
       K8sOptions o;
       if (q.query.count("driver")) o.driver = q.query.at("driver");
+      if (!valid_driver_name(o.driver)) {
+        return err(400, "driver '" + o.driver + "' is not a DNS subdomain of at most 63 characters");
+      }
       std::lock_guard<std::mutex> lk(mu_);
       return reply(200, resource_slice_list(view_, o, q.query.count("server") ? q.query.at("server") : ""));
     }

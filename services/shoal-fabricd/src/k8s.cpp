@@ -7,10 +7,29 @@ namespace {
 std::string dns_label(std::string s) {
   for (auto& c : s) {
     if (c == '_') c = '-';
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return s;
 }
 }  // namespace
+
+bool valid_driver_name(const std::string& s) {
+  if (s.empty() || s.size() > 63) return false;
+  std::size_t label = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (c == '.') {
+      if (label == 0 || s[i - 1] == '-') return false;
+      label = 0;
+    } else if (alnum || (c == '-' && label > 0)) {
+      ++label;
+    } else {
+      return false;
+    }
+  }
+  return label > 0 && s.back() != '-';
+}
 
 json resource_slice(const View& v, const ServerRec& srv, const K8sOptions& o) {
   json devices = json::array();

@@ -10,6 +10,9 @@ struct K8sOptions {
   std::string driver = "fabric.shoal.dev";  // a DNS subdomain owned by the driver's vendor
 };
 
+// A DRA driver name: a DNS subdomain (lower-case labels separated by dots), at most 63 characters.
+bool valid_driver_name(const std::string& s);
+
 // The pool's generation is the server record's mod revision: fabricd rewrites the record
 // whenever it changes the slices it publishes, and etcd revisions only grow.
 json resource_slice(const View& v, const ServerRec& server, const K8sOptions& o);
