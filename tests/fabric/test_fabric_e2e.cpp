@@ -300,11 +300,27 @@ TEST_CASE("fabric: discovery, request, grant, use, release, refusals, no double 
   REQUIRE(hold2.status == 201);
   const std::string lender2 = hold2.body["lender"];
   CHECK(lender2 != "c");
+  // and a holds one of c's slices: a's own two, b's two (nearer), then c's
+  std::vector<std::string> a_ids;
+  std::string on_c;
+  for (int k = 0; k < 5; ++k) {
+    auto r = f.s(0).request("aes");
+    REQUIRE(r.status == 201);
+    a_ids.push_back(r.body["id"]);
+    if (r.body["lender"] == "c") on_c = r.body["id"];
+  }
+  REQUIRE(!on_c.empty());
   f.s(2).kill_fabricd();
   eventually([&] {
     auto r = f.s(0).call("GET", "/v1/servers");
     return r.status == 200 && r.body["servers"].size() == 2;
   }, "c's server record expires");
+  eventually([&] {
+    auto r = f.s(0).call("GET", "/v1/requests/" + on_c);
+    return r.status == 200 && r.body.value("status", "") == "revoked";
+  }, "a's grant on c's slice is revoked");
+  eventually([&] { return f.count("grants/") == 4; }, "c's grants gone, a keeps its four");
+  for (const auto& id : a_ids) CHECK(f.s(0).call("DELETE", "/v1/requests/" + id).status == 200);
   eventually([&] {
     auto r = f.s(0).call("GET", "/v1/slices");
     return r.status == 200 && r.body["slices"].size() == 6;
@@ -313,7 +329,7 @@ TEST_CASE("fabric: discovery, request, grant, use, release, refusals, no double 
   CHECK(f.count("slices/c/") == 0);
   const auto end = check_history(*f.root, kPrefix);
   CHECK(end.violations.empty());
-  CHECK(end.grants == history + 2);
+  CHECK(end.grants == history + 2 + 5);
 
   // b's card stops answering: b withdraws its slices (its fabricd stays, the record says so)
   f.s(1).kill_card();
