@@ -208,6 +208,7 @@ class EtcdCluster {
     for (std::size_t i = 0; i < members.size(); ++i) {
       if (!members[i].proc || !members[i].proc->alive()) continue;
       auto st = c.status(i);
+      if (!st) last_status_error = st.error.message;
       if (st && st.value.leader() != 0 && st.value.leader() == st.value.header().member_id()) return static_cast<int>(i);
     }
     return -1;
@@ -218,6 +219,7 @@ class EtcdCluster {
     members[i].proc->wait_for("serving client traffic securely", 60s);
   }
   std::vector<EtcdMember> members;
+  std::string last_status_error;
 
  private:
   std::filesystem::path dir_;
