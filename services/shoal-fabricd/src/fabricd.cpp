@@ -488,6 +488,7 @@ class Fabricd {
       std::lock_guard<std::mutex> lk(mu_);
       if (!synced_) return err(503, "etcd is unreachable (" + etcd_error_ + "); the fabric's state is unknown");
     }
+    if (server_lease_ == 0 || borrow_lease_ == 0) return err(503, "server " + cfg_.name + " has not published yet");
     if (what == "slices" && q.method == "GET") return list_slices(q);
     if (what == "servers" && q.method == "GET") return list_servers();
     if (what == "requests" && parts.size() == 1 && q.method == "GET") return list_requests();
