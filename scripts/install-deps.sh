@@ -12,6 +12,8 @@ PKGS=(
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   qemu-system-misc
   libtomlplusplus-dev nlohmann-json3-dev zlib1g-dev gnuplot-nox libsodium-dev libssl-dev
+  etcd-server etcd-client openssl libcurl4-openssl-dev
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
 )
 
 missing=()

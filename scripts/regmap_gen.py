@@ -7,7 +7,7 @@ from that single source:
   rtl/shoal_regs_pkg.sv        SystemVerilog package (constants for the RTL)
   include/shoal/regs.h         C header, macros only (firmware, host, and the .dts via cpp)
   include/shoal/regs.hpp       C++ header with constexpr constants and a table of every register
-  dts/shoal_regs.dtsi          device-tree fragment (parameters, resources, BAR0 blocks)
+  dts/shoal_regs.dtsi          device-tree fragment (parameters, resources, slices, BAR0 blocks)
   cmake/shoal_params.cmake     the card parameters as CMake variables (SHOAL_PARAM_<NAME>)
   docs/registers/*.md          Markdown register documentation
 
@@ -135,6 +135,20 @@ class Resource:
 
 
 @dataclass
+class Slice:
+    """An accelerator slice (seed 004): an addressable unit of a reconfigurable resource that the
+    card's allocation service grants to a local partition or lends to another server."""
+    name: str
+    capability: str
+    version: int
+    units: int
+    resource: int | None  # index of the [[resource]] pool its units come out of
+    partitions: int       # bit p: partition p may use it
+    lendable: bool        # may be lent to other servers through the fabric
+    description: str
+
+
+@dataclass
 class Card:
     name: str
     description: str
@@ -145,6 +159,7 @@ class Card:
     resources: list[Resource]
     blocks: list[Block]
     windows: list[Window]
+    slices: list[Slice] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------------------------------
@@ -191,7 +206,7 @@ class Loader:
         except (OSError, tomllib.TOMLDecodeError) as e:
             raise MapError(f"{card_path}: cannot read: {e}") from e
         where = str(card_path)
-        self.check_keys(top, {"card", "params", "resource", "block", "window"}, where)
+        self.check_keys(top, {"card", "params", "resource", "slice", "block", "window"}, where)
         c = top.get("card", {})
         self.check_keys(c, {"name", "description", "version_major", "version_minor",
                             "version_patch", "bar0_size", "data_width"}, f"{where} [card]")
@@ -241,6 +256,7 @@ class Loader:
             self.err(f"{where} [params]", f"num_queues = {params['num_queues']} must be "
                      f"num_partitions + 1 = {params['num_partitions'] + 1} (the admin queue and "
                      "one per partition)")
+        card.slices = self.load_slices(top.get("slice", []), card, where)
 
         # blocks: first pass for names/presence (needed by @present.X), second for contents
         raw_blocks = []
@@ -289,6 +305,60 @@ class Loader:
                          f"(size {bar0:#x})")
         self.overlaps(spans, where)
         return card
+
+    def load_slices(self, raw: list, card: Card, where: str) -> list[Slice]:
+        """[[slice]]: name, capability, version, units, resource (a [[resource]] name, optional),
+        partitions ("all" or a list of partition numbers), lendable (default true), description."""
+        nparts = card.params.get("num_partitions", 0)
+        res_index = {r.name: i for i, r in enumerate(card.resources)}
+        out: list[Slice] = []
+        for i, sl in enumerate(raw):
+            w = f"{where} [[slice]] #{i}"
+            self.check_keys(sl, {"name", "capability", "version", "units", "resource",
+                                 "partitions", "lendable", "description"}, w)
+            sn = self.need(sl, "name", str, w)
+            cap = self.need(sl, "capability", str, w)
+            ver = self.need(sl, "version", int, w)
+            units = self.need(sl, "units", int, w)
+            if None in (sn, cap, ver, units) or not self.ident(sn, w) or not self.ident(cap, w):
+                continue
+            if len(sn) >= 32 or len(cap) >= 32:
+                self.err(w, "name and capability must be shorter than 32 characters")
+            if ver <= 0 or ver > 0xffffffff:
+                self.err(w, f"version {ver} must be 1..2^32-1")
+            if units <= 0:
+                self.err(w, f"slice '{sn}' must have at least one unit")
+            rindex = None
+            if "resource" in sl:
+                rn = self.need(sl, "resource", str, w)
+                if rn is not None and rn not in res_index:
+                    self.err(w, f"resource '{rn}' is not a [[resource]]")
+                rindex = res_index.get(rn)
+            parts = sl.get("partitions", "all")
+            mask = 0
+            if parts == "all":
+                mask = (1 << min(nparts, 64)) - 1
+            elif isinstance(parts, list) and parts and all(
+                    isinstance(p, int) and not isinstance(p, bool) for p in parts):
+                for p in parts:
+                    if not 0 <= p < min(nparts, 64):
+                        self.err(w, f"partition {p} is outside 0..{min(nparts, 64) - 1}")
+                    else:
+                        mask |= 1 << p
+            else:
+                self.err(w, "'partitions' must be \"all\" or a non-empty list of partition numbers")
+            lendable = sl.get("lendable", True)
+            if not isinstance(lendable, bool):
+                self.err(w, "'lendable' must be true or false")
+                lendable = False
+            out.append(Slice(sn, cap, ver, units, rindex, mask, lendable, sl.get("description", "")))
+        self.unique([x.name for x in out], f"{where} slices")
+        for ri, r in enumerate(card.resources):
+            used = sum(x.units for x in out if x.resource == ri)
+            if used > r.units:
+                self.err(f"{where} slices", f"the slices take {used} units of '{r.name}', which "
+                         f"has only {r.units}")
+        return out
 
     def load_window(self, wd: dict, w: str, base_key: str, in_block: bool = False) -> Window | None:
         keys = {"name", base_key, "size", "access", "description"}
@@ -598,6 +668,7 @@ def emit_c(card: Card) -> str:
     d("RES_COUNT", str(len(card.resources)), "resource types the register map defines")
     d("RES_NAMES", "{" + ", ".join(cstr(r.name) for r in card.resources) + "}")
     d("RES_UNITS", "{" + ", ".join(f"{r.units}u" for r in card.resources) + "}")
+    d("NUM_SLICES", str(len(card.slices)), "accelerator slices in the device tree")
     for w in card.windows:
         d(f"WIN_{up(w.name)}_BASE", w.offset, w.description)
         d(f"WIN_{up(w.name)}_SIZE", w.size)
@@ -693,6 +764,18 @@ def emit_cpp(card: Card) -> str:
           "inline constexpr ResourceInfo kResources[] = {"]
     for r in card.resources:
         o.append(f"    {{{cstr(r.name)}, {r.units}, {cstr(r.description)}}},")
+    o += ["};", ""]
+    o += ["// Accelerator slices (the device tree's /slices; resource ~0u: no allocator pool).",
+          "struct SliceInfo {", "  const char* name;", "  const char* capability;",
+          "  std::uint32_t version;", "  std::uint32_t units;", "  std::uint32_t resource;",
+          "  std::uint64_t partitions;", "  bool lendable;", "  const char* description;", "};",
+          f"inline constexpr std::size_t kNumSlices = {len(card.slices)};",
+          "inline constexpr SliceInfo kSlices[kNumSlices ? kNumSlices : 1] = {"]
+    for x in card.slices:
+        res = "~0u" if x.resource is None else str(x.resource)
+        o.append(f"    {{{cstr(x.name)}, {cstr(x.capability)}, {x.version}, {x.units}, {res}, "
+                 f"0x{x.partitions:x}ull, {'true' if x.lendable else 'false'}, "
+                 f"{cstr(x.description)}}},")
     o += ["};", ""]
     acc = {a: f"Access::{up(a)}" for a in ACCESS_TYPES}
     for b in card.blocks:
@@ -790,7 +873,24 @@ def emit_dtsi(card: Card) -> str:
         o += [f"\t\t{dts_name(r.name)}@{i} {{", f"\t\t\treg = <{i}>;",
               f"\t\t\tshoal,units = <{r.units}>;", f"\t\t\tdescription = {cstr(r.description)};",
               "\t\t};"]
-    o += ["\t};", "", "\tbar0 {", "\t\t#address-cells = <1>;", "\t\t#size-cells = <1>;"]
+    o += ["\t};"]
+    if card.slices:
+        o += ["", "\tslices {", "\t\t#address-cells = <1>;", "\t\t#size-cells = <0>;"]
+        for i, x in enumerate(card.slices):
+            o += [f"\t\t{dts_name(x.name)}@{i} {{", f"\t\t\treg = <{i}>;",
+                  '\t\t\tcompatible = "shoal,slice";',
+                  f"\t\t\tshoal,capability = {cstr(x.capability)};",
+                  f"\t\t\tshoal,capability-version = <{x.version}>;",
+                  f"\t\t\tshoal,units = <{x.units}>;"]
+            if x.resource is not None:
+                o.append(f"\t\t\tshoal,resource = <{x.resource}>;")
+            o.append(f"\t\t\tshoal,partitions = <0x{x.partitions >> 32:x} "
+                     f"0x{x.partitions & 0xffffffff:x}>;")
+            if x.lendable:
+                o.append("\t\t\tshoal,lendable;")
+            o += [f"\t\t\tdescription = {cstr(x.description)};", "\t\t};"]
+        o += ["\t};"]
+    o += ["", "\tbar0 {", "\t\t#address-cells = <1>;", "\t\t#size-cells = <1>;"]
     items = [(b.base, b.size, b.name, "okay" if b.present else "disabled",
               [f"shoal,block-id = <0x{b.block_id:x}>;", f"shoal,block-version = <{b.version}>;"]
               + ([] if b.host_write else ["shoal,host-read-only;"]))
@@ -846,6 +946,17 @@ def emit_docs(card: Card) -> dict[str, str]:
             "| --- | --- | --- | --- |"]
     for i, r in enumerate(card.resources):
         idx.append(f"| {i} | `{r.name}` | {r.units} | {r.description} |")
+    if card.slices:
+        idx += ["", "## Accelerator slices", "",
+                "Described in the device tree (`/slices`), read with `shoal_get_slice`; "
+                "`shoal-fabricd` publishes the lendable ones to the fabric.", "",
+                "| index | name | capability | version | units | resource | partitions | lendable "
+                "| description |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+        for i, x in enumerate(card.slices):
+            res = card.resources[x.resource].name if x.resource is not None else ""
+            idx.append(f"| {i} | `{x.name}` | `{x.capability}` | {x.version} | {x.units} | "
+                       f"{res} | `{x.partitions:#x}` | {'yes' if x.lendable else 'no'} | "
+                       f"{x.description} |")
     pages["README.md"] = "\n".join(idx) + "\n"
     for b in card.blocks:
         p = [f"<!-- {HEADER} -->", "", f"# Block `{b.name}`", "", b.description, "",

@@ -52,6 +52,74 @@ Result<std::string> str(const void* fdt, int node, const char* path, const char*
   return std::string(p);  // first string of a string list
 }
 
+// /slices/<name>@<index> { reg = <index>; shoal,capability; shoal,capability-version;
+// shoal,units; shoal,resource (optional); shoal,partitions = <hi lo>; shoal,lendable; description; }
+// The node is optional: a card without slices has none.
+Status parse_slices(const void* fdt, CardDescription& d) {
+  const int top = fdt_path_offset(fdt, "/slices");
+  if (top == -FDT_ERR_NOTFOUND) return {};
+  if (top < 0) return bad("/slices: " + fdt_err(top));
+  int node = 0;
+  fdt_for_each_subnode(node, fdt, top) {
+    const char* raw = fdt_get_name(fdt, node, nullptr);
+    if (raw == nullptr) return bad("unnamed node under /slices");
+    const std::string path = std::string("/slices/") + raw;
+    const char* p = path.c_str();
+    DtbSlice s;
+    s.name = std::string(raw).substr(0, std::string(raw).find('@'));
+    std::replace(s.name.begin(), s.name.end(), '-', '_');
+    auto idx = u32(fdt, node, p, "reg");
+    if (!idx) return fail(std::move(idx).error());
+    auto cap = str(fdt, node, p, "shoal,capability", true);
+    if (!cap) return fail(std::move(cap).error());
+    if (cap->empty()) return bad(path + ": 'shoal,capability' is empty");
+    auto ver = u32(fdt, node, p, "shoal,capability-version");
+    if (!ver) return fail(std::move(ver).error());
+    if (*ver == 0) return bad(path + ": 'shoal,capability-version' is 0");
+    auto units = u32(fdt, node, p, "shoal,units");
+    if (!units) return fail(std::move(units).error());
+    if (*units == 0) return bad(path + ": 'shoal,units' is 0");
+    if (fdt_getprop(fdt, node, "shoal,resource", nullptr) != nullptr) {
+      auto r = u32(fdt, node, p, "shoal,resource");
+      if (!r) return fail(std::move(r).error());
+      if (*r >= d.resources.size()) {
+        return bad(path + ": 'shoal,resource' is " + std::to_string(*r) + " but the card has " +
+                   std::to_string(d.resources.size()) + " resource types");
+      }
+      s.resource = *r;
+    }
+    auto parts = cells(fdt, node, p, "shoal,partitions");
+    if (!parts) return fail(std::move(parts).error());
+    if (parts->size() != 2) return bad(path + ": 'shoal,partitions' should be <high low> (a 64-bit mask)");
+    s.partitions = (std::uint64_t{(*parts)[0]} << 32) | (*parts)[1];
+    const std::uint32_t np = d.num_partitions < 64 ? d.num_partitions : 64;
+    const std::uint64_t valid = np >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << np) - 1;
+    if ((s.partitions & ~valid) != 0) {
+      return bad(path + ": 'shoal,partitions' names partitions beyond the card's " + std::to_string(d.num_partitions));
+    }
+    s.lendable = fdt_getprop(fdt, node, "shoal,lendable", nullptr) != nullptr;
+    auto desc = str(fdt, node, p, "description", false);
+    if (!desc) return fail(std::move(desc).error());
+    s.index = *idx;
+    s.version = *ver;
+    s.units = *units;
+    s.capability = *cap;
+    s.description = *desc;
+    d.slices.push_back(std::move(s));
+  }
+  if (node < 0 && node != -FDT_ERR_NOTFOUND) return bad("walking /slices: " + fdt_err(node));
+  std::sort(d.slices.begin(), d.slices.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
+  for (std::size_t i = 0; i < d.slices.size(); ++i) {
+    if (d.slices[i].index != i) {
+      return bad("/slices: indexes must be 0.." + std::to_string(d.slices.size() - 1) + " without gaps or repeats");
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (d.slices[j].name == d.slices[i].name) return bad("/slices: the name '" + d.slices[i].name + "' is used twice");
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::uint32_t> dtb_check_header(const std::vector<std::uint8_t>& h, std::uint64_t window) {
@@ -145,6 +213,8 @@ Result<CardDescription> dtb_parse(const std::vector<std::uint8_t>& blob) {
     return bad("/shoal,num-resource-types is " + std::to_string(*ntypes) + " but /resources lists " +
                std::to_string(d.resources.size()));
   }
+
+  if (auto st = parse_slices(fdt, d); !st) return fail(std::move(st).error());
 
   // /bar0/<block>@<base> { compatible; reg = <base size>; shoal,block-id; status; }
   const int bar0 = fdt_path_offset(fdt, "/bar0");

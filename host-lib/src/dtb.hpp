@@ -17,6 +17,18 @@ struct DtbResource {
   std::string description;
 };
 
+struct DtbSlice {
+  std::uint32_t index = 0;
+  std::uint32_t version = 0;
+  std::uint32_t units = 0;
+  std::uint32_t resource = 0xffffffffu;  // none
+  bool lendable = false;
+  std::uint64_t partitions = 0;
+  std::string name;
+  std::string capability;
+  std::string description;
+};
+
 struct DtbBlock {
   std::string name;
   std::string compatible;
@@ -33,6 +45,7 @@ struct CardDescription {
   std::string model;
   std::vector<DtbResource> resources;  // sorted by index, indexes 0..n-1
   std::vector<DtbBlock> blocks;        // in DTB order
+  std::vector<DtbSlice> slices;        // sorted by index, indexes 0..n-1 (none: no /slices)
 };
 
 // The FDT header is 40 bytes; its totalsize field tells how much more to read.

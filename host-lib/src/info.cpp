@@ -42,6 +42,7 @@ int shoal_get_info(shoal_dev* dev, struct shoal_info* info) {
     full.num_host_irqs = c.num_host_irqs;
     full.num_resource_types = static_cast<std::uint32_t>(c.resources.size());
     full.num_blocks = static_cast<std::uint32_t>(c.blocks.size());
+    full.num_slices = static_cast<std::uint32_t>(c.slices.size());
     for (const auto& b : c.blocks) {
       if (b.present) full.blocks_present |= block_bit(b.name);
     }
@@ -102,3 +103,27 @@ int shoal_get_dtb(shoal_dev* dev, void* buf, size_t* size) {
 }
 
 }  // extern "C"
+
+int shoal_get_slice(shoal_dev* dev, uint32_t index, struct shoal_slice* slice) {
+  return guarded([&]() -> int {
+    if (dev == nullptr) return set_error(Errc::invalid_arg, "shoal_get_slice: NULL device");
+    const auto& ss = dev->card.slices;
+    if (index >= ss.size()) {
+      return set_error(Errc::invalid_arg, "slice index " + std::to_string(index) + " out of range (the card describes " +
+                                              std::to_string(ss.size()) + " slices)");
+    }
+    const auto& s = ss[index];
+    shoal_slice full{};
+    full.struct_size = sizeof full;
+    full.index = s.index;
+    full.capability_version = s.version;
+    full.units = s.units;
+    full.resource_index = s.resource;
+    full.lendable = s.lendable ? 1 : 0;
+    full.partitions = s.partitions;
+    copy_str(full.name, sizeof full.name, s.name);
+    copy_str(full.capability, sizeof full.capability, s.capability);
+    copy_str(full.description, sizeof full.description, s.description);
+    return fill_versioned(slice, full, kSliceV1, "shoal_slice");
+  });
+}

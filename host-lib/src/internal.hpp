@@ -91,6 +91,10 @@ inline constexpr std::size_t kBlockV1 = offsetof(shoal_block, compatible) + SHOA
 // v1 of shoal_fw_state ended at core_id; the firmware report and watchdog fields were appended
 inline constexpr std::size_t kFwStateV1 = offsetof(shoal_fw_state, core_id) + sizeof(std::uint32_t);
 inline constexpr std::size_t kDeviceEntryV1 = offsetof(shoal_device_entry, uri) + SHOAL_TEXT_MAX;
+inline constexpr std::size_t kSliceV1 = offsetof(shoal_slice, description) + SHOAL_TEXT_MAX;
+static_assert(kSliceV1 == SHOAL_SLICE_SIZE_V1 && kInfoV1 == SHOAL_INFO_SIZE_V1 &&
+                  offsetof(shoal_info, num_slices) == SHOAL_INFO_SIZE_V1,
+              "shoal_info / shoal_slice: the first published layouts (members are only appended)");
 static_assert(kInfoV1 == 336 && kResourceV1 == 172 && kBlockV1 == 96 && kFwStateV1 == 48 && kDeviceEntryV1 == 144,
               "a first published struct size changed: that breaks every caller built against it");
 

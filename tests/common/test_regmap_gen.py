@@ -268,5 +268,114 @@ fields = [ { name = "x", lsb = 0, width = 4 } ]
         self.assertIn("out of date", r.stderr)
 
 
+class Slices(unittest.TestCase):
+    """[[slice]] tables: generated into the device tree and headers, refused when inconsistent."""
+
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp())
+        self.src = self.tmp / "src"
+        shutil.copytree(MAP, self.src)
+        self.out = self.tmp / "out"
+        self.card_text = (self.src / "card.toml").read_text()
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def gen(self, extra):
+        kept, in_slice = [], False
+        for line in self.card_text.splitlines(keepends=True):
+            if line.startswith("[["):
+                in_slice = line.startswith("[[slice]]")
+            if not in_slice:
+                kept.append(line)
+        text = "".join(kept) + extra
+        (self.src / "card.toml").write_text(text)
+        return run([self.src / "card.toml", "--out", self.out])
+
+    def refuse(self, extra, *expect):
+        r = self.gen(extra)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        for e in expect:
+            self.assertIn(e, r.stderr)
+        self.assertFalse(self.out.exists(), "a bad source must produce no output")
+
+    def test_committed_slices_in_every_output(self):
+        card = tomllib.loads(self.card_text)
+        r = run([MAP / "card.toml", "--out", self.out])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        dtsi = (self.out / "dts/shoal_regs.dtsi").read_text()
+        hpp = (self.out / "include/shoal/regs.hpp").read_text()
+        h = (self.out / "include/shoal/regs.h").read_text()
+        slices = card.get("slice", [])
+        self.assertGreater(len(slices), 0)
+        self.assertIn(f"#define SHOAL_NUM_SLICES {len(slices)} ", h)
+        resources = [x["name"] for x in card["resource"]]
+        for i, sl in enumerate(slices):
+            node = re.search(rf"\t\t{sl['name'].replace('_', '-')}@{i} {{\n(.*?)\t\t}};", dtsi, re.S)
+            self.assertIsNotNone(node, sl["name"])
+            body = node.group(1)
+            self.assertIn(f"reg = <{i}>;", body)
+            self.assertIn(f'shoal,capability = "{sl["capability"]}";', body)
+            self.assertIn(f"shoal,capability-version = <{sl['version']}>;", body)
+            self.assertIn(f"shoal,units = <{sl['units']}>;", body)
+            self.assertIn(f"shoal,resource = <{resources.index(sl['resource'])}>;", body)
+            parts = sl.get("partitions", "all")
+            mask = (1 << card["params"]["num_partitions"]) - 1 if parts == "all" else sum(1 << p for p in parts)
+            self.assertIn(f"shoal,partitions = <0x{mask >> 32:x} 0x{mask & 0xffffffff:x}>;", body)
+            self.assertEqual("shoal,lendable;" in body, sl.get("lendable", True))
+            self.assertIn(f'{{"{sl["name"]}", "{sl["capability"]}", {sl["version"]}, {sl["units"]}, ', hpp)
+
+    def test_a_card_without_slices_has_no_slices_node(self):
+        r = self.gen("")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("slices {", (self.out / "dts/shoal_regs.dtsi").read_text())
+        self.assertIn("#define SHOAL_NUM_SLICES 0 ", (self.out / "include/shoal/regs.h").read_text())
+
+    def test_boundaries_accepted(self):
+        # exactly the pool's units, partition 0 and the last partition, lendable = false
+        r = self.gen('''
+[[slice]]
+name = "a"
+capability = "aes"
+version = 1
+units = 15
+resource = "accel_slices"
+partitions = [0, 15]
+lendable = false
+
+[[slice]]
+name = "b"
+capability = "aes"
+version = 4294967295
+units = 1
+resource = "accel_slices"
+''')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        dtsi = (self.out / "dts/shoal_regs.dtsi").read_text()
+        self.assertIn("shoal,partitions = <0x0 0x8001>;", dtsi)
+        self.assertEqual(dtsi.count("shoal,lendable;"), 1)
+
+    def test_refused(self):
+        base = '''
+[[slice]]
+name = "a"
+capability = "aes"
+version = 1
+units = 4
+resource = "accel_slices"
+'''
+        self.refuse(base.replace("units = 4", "units = 17"), "take 17 units of 'accel_slices'")
+        self.refuse(base + base, "name 'a' is used twice")
+        self.refuse(base.replace('"accel_slices"', '"gpu"'), "resource 'gpu' is not a [[resource]]")
+        self.refuse(base + "partitions = [16]\n", "partition 16 is outside 0..15")
+        self.refuse(base + "partitions = []\n", "'partitions' must be")
+        self.refuse(base.replace("units = 4", "units = 0"), "at least one unit")
+        self.refuse(base.replace("version = 1", "version = 0"), "version 0")
+        self.refuse(base.replace('capability = "aes"', 'capability = "a es"'), "not a valid identifier")
+        self.refuse(base + "lendable = 1\n", "'lendable' must be true or false")
+        self.refuse(base + "colour = 1\n", "unknown key 'colour'")
+        self.refuse(base.replace('capability = "aes"\n', ""), "missing required key 'capability'")
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

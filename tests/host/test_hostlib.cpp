@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <cstring>
+#include <functional>
 #include <set>
 
 #include "shoal/regs.h"
@@ -425,4 +426,152 @@ TEST_CASE("libshoal C++: Device is RAII and returns results", "[hostlib][cpp]") 
   // Moving the handle keeps one owner.
   shoal::Device moved = std::move(dev).value();
   CHECK(moved.read32(SHOAL_CTRL_MAGIC_ADDR).ok());
+}
+
+namespace {
+
+// The built DTB with one change made through libfdt (room added first).
+std::vector<std::uint8_t> edited_dtb(const std::function<void(void*)>& edit) {
+  const auto good = card_dtb();
+  std::vector<std::uint8_t> out(good.size() + 1024);
+  REQUIRE(fdt_open_into(good.data(), out.data(), static_cast<int>(out.size())) == 0);
+  edit(out.data());
+  REQUIRE(fdt_pack(out.data()) == 0);
+  out.resize(fdt_totalsize(out.data()));
+  return out;
+}
+
+int slice_node(void* fdt, unsigned index) {
+  const int top = fdt_path_offset(fdt, "/slices");
+  REQUIRE(top >= 0);
+  int node = 0;
+  fdt_for_each_subnode(node, fdt, top) {
+    int len = 0;
+    const auto* reg = static_cast<const fdt32_t*>(fdt_getprop(fdt, node, "reg", &len));
+    if (reg != nullptr && fdt32_to_cpu(*reg) == index) return node;
+  }
+  FAIL("no slice node with reg = " << index);
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("libshoal: the card's slices come from its DTB, as the register map lists them", "[hostlib][slice]") {
+  FakeCard card(card_image());
+  shoal_dev* dev = nullptr;
+  REQUIRE(shoal_open("pci:0000:03:00.0", &dev) == SHOAL_OK);
+  shoal_info info{};
+  SHOAL_INIT(info);
+  REQUIRE(shoal_get_info(dev, &info) == SHOAL_OK);
+  REQUIRE(info.num_slices == regs::kNumSlices);
+  REQUIRE(info.num_slices == SHOAL_NUM_SLICES);
+  REQUIRE(info.num_slices > 0);
+  for (std::uint32_t i = 0; i < info.num_slices; ++i) {
+    shoal_slice s{};
+    SHOAL_INIT(s);
+    REQUIRE(shoal_get_slice(dev, i, &s) == SHOAL_OK);
+    const auto& want = regs::kSlices[i];
+    CHECK(s.struct_size == sizeof s);
+    CHECK(s.index == i);
+    CHECK(std::string(s.name) == want.name);
+    CHECK(std::string(s.capability) == want.capability);
+    CHECK(s.capability_version == want.version);
+    CHECK(s.units == want.units);
+    CHECK(s.resource_index == want.resource);
+    CHECK(s.partitions == want.partitions);
+    CHECK(s.lendable == (want.lendable ? 1u : 0u));
+    CHECK(std::string(s.description) == want.description);
+  }
+  shoal_slice s{};
+  SHOAL_INIT(s);
+  CHECK(shoal_get_slice(dev, info.num_slices, &s) == SHOAL_ERR_INVALID_ARG);
+  CHECK_THAT(shoal_last_error(), Catch::Contains("out of range"));
+  CHECK(shoal_get_slice(nullptr, 0, &s) == SHOAL_ERR_INVALID_ARG);
+  CHECK(shoal_get_slice(dev, 0, nullptr) == SHOAL_ERR_INVALID_ARG);
+
+  // The first published sizes are constants: a caller built then keeps working.
+  s = {};
+  s.struct_size = SHOAL_SLICE_SIZE_V1;
+  CHECK(shoal_get_slice(dev, 0, &s) == SHOAL_OK);
+  s.struct_size = SHOAL_SLICE_SIZE_V1 - 1;
+  CHECK(shoal_get_slice(dev, 0, &s) == SHOAL_ERR_INVALID_ARG);
+  CHECK_THAT(shoal_last_error(), Catch::Contains("struct_size"));
+  struct OldInfo {
+    unsigned char bytes[SHOAL_INFO_SIZE_V1];
+  } old{};
+  std::memset(&old, 0xee, sizeof old);
+  auto* oi = reinterpret_cast<shoal_info*>(&old);
+  oi->struct_size = SHOAL_INFO_SIZE_V1;
+  REQUIRE(shoal_get_info(dev, oi) == SHOAL_OK);  // fills exactly the first version's bytes
+  CHECK(oi->num_processors == regs::param::num_processors);
+
+  // The C++ wrapper gives the same list.
+  auto d = shoal::Device::open("pci:0000:03:00.0");
+  REQUIRE(d);
+  auto list = d->slices();
+  REQUIRE(list);
+  REQUIRE(list->size() == regs::kNumSlices);
+  CHECK(std::string(list->back().name) == regs::kSlices[regs::kNumSlices - 1].name);
+  shoal_close(dev);
+}
+
+TEST_CASE("libshoal: inconsistent slices in the DTB are refused", "[hostlib][slice][dtb]") {
+  std::string msg;
+  SECTION("a resource index beyond the card's resource types") {
+    auto dtb = edited_dtb([](void* fdt) {
+      REQUIRE(fdt_setprop_u32(fdt, slice_node(fdt, 0), "shoal,resource", regs::param::num_resource_types) == 0);
+    });
+    CHECK(open_image(card_image(dtb), msg) == SHOAL_ERR_BAD_DTB);
+    CHECK_THAT(msg, Catch::Contains("shoal,resource"));
+  }
+  SECTION("the last valid resource index opens") {
+    auto dtb = edited_dtb([](void* fdt) {
+      REQUIRE(fdt_setprop_u32(fdt, slice_node(fdt, 0), "shoal,resource", regs::param::num_resource_types - 1) == 0);
+    });
+    CHECK(open_image(card_image(dtb), msg) == SHOAL_OK);
+  }
+  SECTION("a partition beyond the card's partitions") {
+    auto dtb = edited_dtb([](void* fdt) {
+      const std::uint64_t mask = std::uint64_t{1} << regs::param::num_partitions;
+      REQUIRE(fdt_setprop_u64(fdt, slice_node(fdt, 1), "shoal,partitions", mask) == 0);
+    });
+    CHECK(open_image(card_image(dtb), msg) == SHOAL_ERR_BAD_DTB);
+    CHECK_THAT(msg, Catch::Contains("partitions"));
+  }
+  SECTION("the last partition alone opens") {
+    auto dtb = edited_dtb([](void* fdt) {
+      const std::uint64_t mask = std::uint64_t{1} << (regs::param::num_partitions - 1);
+      REQUIRE(fdt_setprop_u64(fdt, slice_node(fdt, 1), "shoal,partitions", mask) == 0);
+    });
+    CHECK(open_image(card_image(dtb), msg) == SHOAL_OK);
+  }
+  SECTION("no capability") {
+    auto dtb = edited_dtb([](void* fdt) { REQUIRE(fdt_delprop(fdt, slice_node(fdt, 0), "shoal,capability") == 0); });
+    CHECK(open_image(card_image(dtb), msg) == SHOAL_ERR_BAD_DTB);
+    CHECK_THAT(msg, Catch::Contains("shoal,capability"));
+  }
+  SECTION("zero units") {
+    auto dtb = edited_dtb([](void* fdt) { REQUIRE(fdt_setprop_u32(fdt, slice_node(fdt, 0), "shoal,units", 0) == 0); });
+    CHECK(open_image(card_image(dtb), msg) == SHOAL_ERR_BAD_DTB);
+    CHECK_THAT(msg, Catch::Contains("shoal,units"));
+  }
+  SECTION("a repeated index") {
+    auto dtb = edited_dtb([](void* fdt) { REQUIRE(fdt_setprop_u32(fdt, slice_node(fdt, 1), "reg", 0) == 0); });
+    CHECK(open_image(card_image(dtb), msg) == SHOAL_ERR_BAD_DTB);
+    CHECK_THAT(msg, Catch::Contains("indexes"));
+  }
+  SECTION("a card without /slices has none") {
+    auto dtb = edited_dtb([](void* fdt) { REQUIRE(fdt_del_node(fdt, fdt_path_offset(fdt, "/slices")) == 0); });
+    FakeCard card(card_image(dtb));
+    shoal_dev* dev = nullptr;
+    REQUIRE(shoal_open("pci:0000:03:00.0", &dev) == SHOAL_OK);
+    shoal_info info{};
+    SHOAL_INIT(info);
+    REQUIRE(shoal_get_info(dev, &info) == SHOAL_OK);
+    CHECK(info.num_slices == 0);
+    shoal_slice s{};
+    SHOAL_INIT(s);
+    CHECK(shoal_get_slice(dev, 0, &s) == SHOAL_ERR_INVALID_ARG);
+    shoal_close(dev);
+  }
 }

@@ -92,7 +92,10 @@ struct shoal_info {
   uint32_t dtb_size;          /* bytes of the DTB (its FDT totalsize) */
   char model[SHOAL_TEXT_MAX];     /* DTB "model" */
   char transport[SHOAL_TEXT_MAX]; /* how the device is reached, e.g. "sim:/tmp/shoal.sock" */
+  /* --- appended (older callers pass a smaller struct_size) --- */
+  uint32_t num_slices;        /* entries for shoal_get_slice (0: the card describes none) */
 };
+#define SHOAL_INFO_SIZE_V1 336u /* sizeof(struct shoal_info) as first published */
 
 /* One resource type the card's allocator manages (DTB /resources/<name>@<index>). */
 struct shoal_resource {
@@ -102,6 +105,24 @@ struct shoal_resource {
   char name[SHOAL_NAME_MAX];        /* e.g. "cache_ways" (the DTB node name, '-' read as '_') */
   char description[SHOAL_TEXT_MAX];
 };
+
+/* One accelerator slice (DTB /slices/<name>@<index>): an addressable unit of a reconfigurable
+ * resource, by what it does (seed 004). The card's allocation service grants it to a local
+ * partition; shoal-fabricd lends the lendable ones to other servers. */
+#define SHOAL_SLICE_NO_RESOURCE 0xffffffffu
+struct shoal_slice {
+  uint32_t struct_size;        /* in: sizeof(struct shoal_slice) */
+  uint32_t index;
+  uint32_t capability_version; /* shoal,capability-version (>= 1) */
+  uint32_t units;              /* units of the resource pool the slice holds */
+  uint32_t resource_index;     /* that pool (shoal_get_resource), or SHOAL_SLICE_NO_RESOURCE */
+  uint32_t lendable;           /* 1: may be lent to other servers */
+  uint64_t partitions;         /* bit p: local partition p may use the slice (partitions 0..63) */
+  char name[SHOAL_NAME_MAX];       /* e.g. "aes0" (the DTB node name, '-' read as '_') */
+  char capability[SHOAL_NAME_MAX]; /* e.g. "aes" */
+  char description[SHOAL_TEXT_MAX];
+};
+#define SHOAL_SLICE_SIZE_V1 224u /* sizeof(struct shoal_slice) as first published */
 
 /* One register block or window of BAR0 (DTB /bar0/<name>@<base>). */
 struct shoal_block {
@@ -147,6 +168,8 @@ SHOAL_API int shoal_wait_event(shoal_dev* dev, uint32_t timeout_ms, uint32_t* ve
 SHOAL_API int shoal_get_info(shoal_dev* dev, struct shoal_info* info);
 SHOAL_API int shoal_get_resource(shoal_dev* dev, uint32_t index, struct shoal_resource* res);
 SHOAL_API int shoal_get_block(shoal_dev* dev, uint32_t index, struct shoal_block* blk);
+/* Slice `index` (0 .. shoal_info.num_slices - 1); SHOAL_ERR_INVALID_ARG out of range. */
+SHOAL_API int shoal_get_slice(shoal_dev* dev, uint32_t index, struct shoal_slice* slice);
 
 /* The card's raw DTB: copies min(*size, dtb size) bytes to buf (buf may be NULL) and sets
  * *size to the DTB size. */

@@ -29,6 +29,7 @@ namespace shoal {
 using Info = shoal_info;
 using ResourceType = shoal_resource;
 using Block = shoal_block;
+using Slice = shoal_slice;
 
 namespace detail {
 inline Failure last_failure(int code) { return fail(static_cast<Errc>(code), shoal_last_error()); }
@@ -124,6 +125,23 @@ class Device {
       auto b = block(k);
       if (!b) return fail(std::move(b).error());
       out.push_back(*b);
+    }
+    return out;
+  }
+  Result<Slice> slice(std::uint32_t index) const {
+    Slice s{};
+    SHOAL_INIT(s);
+    if (int rc = shoal_get_slice(get(), index, &s); rc != SHOAL_OK) return detail::last_failure(rc);
+    return s;
+  }
+  Result<std::vector<Slice>> slices() const {
+    auto i = info();
+    if (!i) return fail(std::move(i).error());
+    std::vector<Slice> out;
+    for (std::uint32_t k = 0; k < i->num_slices; ++k) {
+      auto s = slice(k);
+      if (!s) return fail(std::move(s).error());
+      out.push_back(*s);
     }
     return out;
   }

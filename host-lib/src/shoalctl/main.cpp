@@ -42,7 +42,8 @@ const char* kSubFooter = "Device URIs, numbers, --json and exit codes: shoalctl 
 
 // The command groups, in the order --help lists them.
 using AddGroup = void (*)(CLI::App&, Context&);
-constexpr AddGroup kGroups[] = {add_info_commands, add_reg_commands, add_fw_commands};
+constexpr AddGroup kGroups[] = {add_info_commands, add_reg_commands, add_fw_commands,
+                                add_fabric_commands};
 
 // Optimal string alignment distance (a swap of two neighbours counts one).
 std::size_t distance(std::string_view a, std::string_view b) {

@@ -25,7 +25,7 @@ constexpr uint32_t kRegs = 0x40000000u + 0x10000u + 0x80u;  // core block + 0x80
 constexpr uint32_t kSlot0 = 0x80200000u;
 constexpr uint32_t kSlot1 = 0x80300000u;
 #endif
-constexpr uint32_t kSlotBytes = 36864u;  // shoal::boot::kProposedSlotBytes
+constexpr uint32_t kSlotBytes = 131072u;  // shoal::boot::kProposedSlotBytes
 
 // Register offsets from kRegs (the proposed core-block offsets are 0x80 + these).
 constexpr uint32_t kBootReq = 0x00;     // ro: what the boot stage is asked to do (kReq*)

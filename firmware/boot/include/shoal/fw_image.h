@@ -35,7 +35,7 @@ constexpr uint32_t kKeyIdBytes = 8;
 // The staging slot size docs/firmware-signing.md proposes for the core block (36 KiB: the
 // header, 16 KiB of code, up to 20 KiB of initialised data, the signature): the default largest
 // image until the register map carries the real value.
-constexpr uint32_t kProposedSlotBytes = 36864;
+constexpr uint32_t kProposedSlotBytes = 131072;  // IRAM + DRAM of the card (64 KiB each)
 
 // Header field offsets (the one place they are written down in code).
 namespace off {
