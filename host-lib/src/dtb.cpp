@@ -168,6 +168,31 @@ Result<CardDescription> dtb_parse(const std::vector<std::uint8_t>& blob) {
     if (!v) return fail(std::move(v).error());
     *p.dst = *v;
   }
+  // the command queues and the audit log: optional (an older card has neither)
+  if (fdt_getprop(fdt, root, "shoal,num-queues", nullptr) != nullptr) {
+    struct {
+      const char* prop;
+      std::uint32_t* dst;
+    } qp[] = {{"shoal,num-queues", &d.queues.num_queues},
+              {"shoal,queue-depth", &d.queues.depth},
+              {"shoal,queue-entry-words", &d.queues.entry_words},
+              {"shoal,host-irq-queue-base", &d.queues.irq_base},
+              {"shoal,audit-depth", &d.queues.audit_depth},
+              {"shoal,audit-record-words", &d.queues.audit_words},
+              {"shoal,host-irq-audit", &d.queues.audit_irq}};
+    for (auto& p : qp) {
+      auto v = u32(fdt, root, "/", p.prop);
+      if (!v) return fail(std::move(v).error());
+      *p.dst = *v;
+    }
+    const auto& q = d.queues;
+    if (q.num_queues != d.num_partitions + 1 || q.depth < 2 || (q.depth & (q.depth - 1)) != 0 || q.entry_words == 0 ||
+        q.entry_words > 64 || q.irq_base + q.num_queues > 32 || q.audit_depth == 0 || q.audit_words == 0 ||
+        q.audit_words > 64 || q.audit_irq >= 32) {
+      return bad("/: the command-queue and audit parameters are inconsistent (queues " + std::to_string(q.num_queues) +
+                 ", depth " + std::to_string(q.depth) + ", entry words " + std::to_string(q.entry_words) + ")");
+    }
+  }
   auto clk = u32(fdt, root, "/", "shoal,clock-hz");
   if (!clk) return fail(std::move(clk).error());
   d.clock_hz = *clk;

@@ -37,6 +37,17 @@ struct DtbBlock {
   bool present = false;
 };
 
+// The command queues and the audit log (present when the card has the queue block).
+struct QueueGeometry {
+  std::uint32_t num_queues = 0;       // admin + one per partition (0: no command queues)
+  std::uint32_t depth = 0;            // entries per ring
+  std::uint32_t entry_words = 0;      // words per entry
+  std::uint32_t irq_base = 0;         // host vector of queue 0
+  std::uint32_t audit_depth = 0;      // audit ring records (0: no audit log)
+  std::uint32_t audit_words = 0;
+  std::uint32_t audit_irq = 0;
+};
+
 struct CardDescription {
   std::uint32_t version[3] = {0, 0, 0};
   std::uint64_t bar0_size = 0;
@@ -46,6 +57,7 @@ struct CardDescription {
   std::vector<DtbResource> resources;  // sorted by index, indexes 0..n-1
   std::vector<DtbBlock> blocks;        // in DTB order
   std::vector<DtbSlice> slices;        // sorted by index, indexes 0..n-1 (none: no /slices)
+  QueueGeometry queues;
 };
 
 // The FDT header is 40 bytes; its totalsize field tells how much more to read.

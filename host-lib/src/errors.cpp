@@ -15,7 +15,9 @@ static_assert(static_cast<int>(shoal::Errc::closed) == SHOAL_ERR_CLOSED);
 static_assert(static_cast<int>(shoal::Errc::no_memory) == SHOAL_ERR_NO_MEMORY);
 static_assert(static_cast<int>(shoal::Errc::internal) == SHOAL_ERR_INTERNAL);
 static_assert(static_cast<int>(shoal::Errc::busy) == SHOAL_ERR_BUSY);
-static_assert(shoal::kLastErrc == shoal::Errc::busy, "a new error code needs its SHOAL_ERR_* and a static_assert here");
+static_assert(static_cast<int>(shoal::Errc::full) == SHOAL_ERR_FULL);
+static_assert(static_cast<int>(shoal::Errc::refused) == SHOAL_ERR_REFUSED);
+static_assert(shoal::kLastErrc == shoal::Errc::refused, "a new error code needs its SHOAL_ERR_* and a static_assert here");
 
 namespace shoal::hostlib {
 namespace {

@@ -14,11 +14,13 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <string>
 #include <vector>
 
 #include "dtb.hpp"
+#include "events.hpp"
 #include "shoal/driver/transport.hpp"
 #include "shoal/shoal.h"
 
@@ -28,6 +30,13 @@ struct shoal_dev {
   shoal::hostlib::CardDescription card;
   std::vector<std::uint8_t> dtb;
   std::uint32_t magic = 0, ctrl_id = 0, version_reg = 0, cap = 0;
+  // the card's interrupts, fanned out to the queues (events.cpp); started by the first queue
+  shoal::hostlib::EventHub hub;
+  // which queues have a handle (a process holds one per queue)
+  std::mutex queues_mu;
+  std::uint64_t queues_open = 0;
+
+  ~shoal_dev() { hub.stop(); }
 };
 
 namespace shoal::hostlib {
@@ -92,6 +101,12 @@ inline constexpr std::size_t kBlockV1 = offsetof(shoal_block, compatible) + SHOA
 inline constexpr std::size_t kFwStateV1 = offsetof(shoal_fw_state, core_id) + sizeof(std::uint32_t);
 inline constexpr std::size_t kDeviceEntryV1 = offsetof(shoal_device_entry, uri) + SHOAL_TEXT_MAX;
 inline constexpr std::size_t kSliceV1 = offsetof(shoal_slice, description) + SHOAL_TEXT_MAX;
+inline constexpr std::size_t kQueueStatsV1 = offsetof(shoal_queue_stats, bad_writes) + sizeof(std::uint32_t);
+inline constexpr std::size_t kAuditStateV1 = offsetof(shoal_audit_state, drop_pending) + sizeof(std::uint32_t);
+inline constexpr std::size_t kAuditRecordV1 = offsetof(shoal_audit_record, raw) + 8 * sizeof(std::uint32_t);
+static_assert(kQueueStatsV1 == SHOAL_QUEUE_STATS_SIZE_V1 && kAuditStateV1 == SHOAL_AUDIT_STATE_SIZE_V1 &&
+                  kAuditRecordV1 == SHOAL_AUDIT_RECORD_SIZE_V1,
+              "queue / audit structs: the first published layouts");
 static_assert(kSliceV1 == SHOAL_SLICE_SIZE_V1 && kInfoV1 == SHOAL_INFO_SIZE_V1 &&
                   offsetof(shoal_info, num_slices) == SHOAL_INFO_SIZE_V1,
               "shoal_info / shoal_slice: the first published layouts (members are only appended)");

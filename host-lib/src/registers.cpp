@@ -47,6 +47,12 @@ int shoal_wait_event(shoal_dev* dev, uint32_t timeout_ms, uint32_t* vectors) {
   return guarded([&]() -> int {
     if (dev == nullptr || vectors == nullptr) return set_error(Errc::invalid_arg, "shoal_wait_event: NULL argument");
     *vectors = 0;
+    if (dev->hub.running()) {  // a queue handle's hub reads the interrupts: ask it
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+      if (dev->hub.take_all(deadline, vectors)) return ok();
+      if (dev->hub.dead()) return set_error(Errc::closed, "the connection to the card was lost");
+      return set_error(Errc::timeout, "no interrupt within " + std::to_string(timeout_ms) + " ms");
+    }
     auto r = dev->transport->wait_for_interrupt(std::chrono::milliseconds(timeout_ms));
     if (!r) return set_error(r.error());
     *vectors = *r;

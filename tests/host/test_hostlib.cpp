@@ -380,14 +380,14 @@ TEST_CASE("libshoal: corrupted DTBs are refused with SHOAL_ERR_BAD_DTB", "[hostl
 
 TEST_CASE("libshoal: every error code has a distinct name", "[hostlib]") {
   std::set<std::string> names;
-  for (int e = SHOAL_OK; e <= SHOAL_ERR_BUSY; ++e) {
+  for (int e = SHOAL_OK; e <= SHOAL_ERR_REFUSED; ++e) {
     const char* s = shoal_strerror(e);
     REQUIRE(s != nullptr);
     CHECK(std::string(s) != "unknown error code");
     names.insert(s);
   }
-  CHECK(names.size() == SHOAL_ERR_BUSY + 1);
-  CHECK(std::string(shoal_strerror(SHOAL_ERR_BUSY + 1)) == "unknown error code");
+  CHECK(names.size() == SHOAL_ERR_REFUSED + 1);
+  CHECK(std::string(shoal_strerror(SHOAL_ERR_REFUSED + 1)) == "unknown error code");
   CHECK(std::string(shoal_strerror(-1)) == "unknown error code");
   CHECK(std::string(shoal_strerror(1000)) == "unknown error code");
   CHECK(std::string(shoal_version()).find('.') != std::string::npos);

@@ -15,7 +15,8 @@
 //     register, firmware-driven blocks (DRRM, WMU, ALLOC) and WO registers are refused: the
 //     WO registers are commands the card accepts or refuses by their value or its state
 //     (SOFT_RESET and WDOG_KICK take a key, LOAD_DATA needs the core in reset), which only a
-//     32-bit write can ask.
+//     32-bit write can ask; so are the registers whose written value the block checks
+//     (`validated` in the register map: the queues' indices, the audit log's HEAD).
 // A 64-bit access refused this way never reaches the card (its BUS_ERR_* registers do not count
 // it). What remains is a block that does not answer at all (the card then answers SLVERR after
 // 255 cycles); a card that broken may have taken the low half.
@@ -44,7 +45,10 @@ inline Slot locate(std::uint64_t off) {
     if (off >= b.base && off < std::uint64_t(b.base) + b.size) s.block = &b;
   }
   for (const auto& w : regs::kWindows) {
-    if (off >= w.addr && off < std::uint64_t(w.addr) + w.size) s.window = &w;
+    for (std::uint32_t k = 0; k < w.count; ++k) {
+      const std::uint64_t base = std::uint64_t(w.addr) + std::uint64_t(k) * w.stride;
+      if (off >= base && off < base + w.size) s.window = &w;
+    }
   }
   for (const auto& r : regs::kRegisters) {
     if (off < r.addr) continue;
@@ -70,6 +74,9 @@ inline std::string half_refusal(std::uint64_t off, bool write) {
     return name + " at " + at + " is in the " + s.block->name + " block, which the card's firmware drives";
   if (s.reg == nullptr) {
     return s.window->writable ? std::string() : name + " at " + at + " is read-only";
+  }
+  if (s.reg->validated) {
+    return name + " at " + at + " checks the value written (only a 32-bit write may ask it)";
   }
   switch (s.reg->access) {
     case regs::Access::RW:

@@ -38,10 +38,12 @@ enum class Errc : int {
   no_memory = 11,    // allocation failed
   internal = 12,     // a bug in Shoal
   busy = 13,         // the device serves as many clients as it can; try again later
+  full = 14,         // a ring is full (a command queue's submission ring): take completions first
+  refused = 15,      // the card (or the library, checking first) refused a command: see its status
 };
 
 // The last code (shoal_strerror's range).
-inline constexpr Errc kLastErrc = Errc::busy;
+inline constexpr Errc kLastErrc = Errc::refused;
 
 // Short, stable description of an error code ("bus error", ...).
 inline const char* errc_name(Errc e) noexcept {
@@ -60,6 +62,8 @@ inline const char* errc_name(Errc e) noexcept {
     case Errc::no_memory: return "out of memory";
     case Errc::internal: return "internal error";
     case Errc::busy: return "device busy (it serves as many clients as it can)";
+    case Errc::full: return "ring full (take completions first)";
+    case Errc::refused: return "command refused";
   }
   return "unknown error";
 }

@@ -34,6 +34,7 @@ constexpr uint32_t kFwVersion = (1u << SHOAL_CORE_FW_VERSION_KIND_LSB) |
 constexpr uint32_t kTickCycles = 2000;          // mtime units per RTOS tick
 constexpr uint32_t kWatchdogCycles = 4000000;   // the idle task kicks at every tick
 constexpr uint32_t kAllQueues = (1u << SHOAL_PARAM_NUM_QUEUES) - 1u;
+constexpr uint32_t kBatch = 2 * SHOAL_PARAM_NUM_QUEUES;  // commands served per wake-up at most
 constexpr uint32_t kIrqQueue = 1u << SHOAL_PARAM_CORE_IRQ_QUEUE;
 constexpr uint32_t kIrqWmu = 1u << SHOAL_PARAM_CORE_IRQ_WMU;
 constexpr uint32_t kIrqAlloc = 1u << SHOAL_PARAM_CORE_IRQ_ALLOC;
@@ -76,12 +77,15 @@ void service_task(void*) {
   uint64_t next_epoch = rdcycle();
   for (;;) {
     port::sem_take(&g_work, 1);
+    uint32_t served = 0;
     {
       port::CritGuard guard;
-      while (g_disp.serve(SHOAL_PARAM_NUM_QUEUES) != 0) {
-      }
-      dif::queue::set_core_irq(kAllQueues);
+      served = g_disp.serve(kBatch);
     }
+    // a flood: leave a tick to the other tasks (the idle task kicks the watchdog: a firmware
+    // that only serves commands is not alive), then take the doorbells again
+    if (served == kBatch) port::sleep(1);
+    dif::queue::set_core_irq(kAllQueues);
     if (int64_t(rdcycle() - next_epoch) >= 0) {
       port::CritGuard guard;
       const auto& pol = g_disp.service().policy();

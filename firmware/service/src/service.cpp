@@ -790,7 +790,7 @@ uint32_t Service::res_register(const char name[kNameBytes], uint32_t units, uint
 uint32_t Service::res_retire(uint32_t t) {
   if (!running()) return SHOAL_ST_FAULT;
   if (types_[t].state == SHOAL_CPL_RES_QUERY_STATE_FREE) return SHOAL_ST_NO_TYPE;
-  if (types_[t].state == SHOAL_CPL_RES_QUERY_STATE_BUILTIN) return SHOAL_ST_PERMISSION;
+  if (types_[t].state == SHOAL_CPL_RES_QUERY_STATE_BUILTIN) return SHOAL_ST_INVALID;  // the card's own
   for (uint32_t k = 0; k < K; ++k)
     if (held_[k][t] || parts_[k].floor[t]) return SHOAL_ST_IN_USE;
   for (const Pending& q : pending_)

@@ -47,7 +47,10 @@ enum shoal_err {
   SHOAL_ERR_CLOSED = 10,     /* the connection to the device was lost */
   SHOAL_ERR_NO_MEMORY = 11,  /* allocation failed */
   SHOAL_ERR_INTERNAL = 12,   /* a bug in libshoal */
-  SHOAL_ERR_BUSY = 13        /* the device serves as many clients as it can (shoal-sim full); try again later */
+  SHOAL_ERR_BUSY = 13,       /* the device serves as many clients as it can (shoal-sim full); try again later */
+  SHOAL_ERR_FULL = 14,       /* a command queue's submission ring is full: take completions, then retry */
+  SHOAL_ERR_REFUSED = 15     /* the card (or libshoal, checking first) refused a command: its protocol status
+                                (SHOAL_ST_*, shoal/proto.h) is in the completion and in shoal_last_error() */
 };
 
 /* Opaque device handle. */
@@ -243,6 +246,97 @@ struct shoal_fw_state {
 /* Text for shoal_fw_state.fault_cause ("none", "stack overflow", ...); "unknown" otherwise. */
 SHOAL_API const char* shoal_fw_fault_name(uint32_t cause);
 SHOAL_API int shoal_fw_status(shoal_dev* dev, struct shoal_fw_state* st);
+
+/* ---- command queues (docs/queues.md; the commands: docs/commands.md, shoal/proto.h) --------
+ *
+ * A queue handle owns one of the card's command queues: SHOAL_QUEUE_ADMIN (queue 0) or
+ * SHOAL_QUEUE_PARTITION(k) (queue 1 + k, partition k's page). A process may hold one handle per
+ * queue of a card (a second open of the same queue is SHOAL_ERR_BUSY); one handle may be used
+ * from several threads. Entries are SHOAL_PROTO_ENTRY_WORDS 32-bit words; build them with the
+ * SHOAL_SET() accessors of shoal/proto.h.
+ *
+ * Completions are matched to their command by tag: shoal_queue_submit gives each command a
+ * fresh tag (it writes word 1), shoal_queue_wait waits for that tag's completion; unsolicited
+ * events (CQE header `event` = 1) are kept for shoal_queue_next_event (at most
+ * SHOAL_QUEUE_EVENT_KEEP; more are dropped and counted in shoal_queue_stats.events_dropped).
+ * With interrupts (sim:; pci: needs vfio-pci) waiting sleeps until the queue's host vector
+ * fires; without them the library polls CQ_TAIL.
+ *
+ * The raw calls send what they are given (the card checks it: that is how its checks are
+ * tested); the broker calls (shoal_part_*, shoal_request ..., below) check first. */
+#define SHOAL_QUEUE_ADMIN 0u
+#define SHOAL_QUEUE_PARTITION(k) (1u + (uint32_t)(k))
+#define SHOAL_QUEUE_EVENT_KEEP 4096u
+
+typedef struct shoal_queue shoal_queue;
+
+/* Opens queue `queue` of the card; SHOAL_ERR_UNSUPPORTED if the card has no command queues,
+ * SHOAL_ERR_INVALID_ARG for a queue it does not have. */
+SHOAL_API int shoal_queue_open(shoal_dev* dev, uint32_t queue, shoal_queue** out);
+/* Closes the handle (NULL is ignored); completions not yet taken are discarded. */
+SHOAL_API void shoal_queue_close(shoal_queue* q);
+SHOAL_API uint32_t shoal_queue_index(const shoal_queue* q);
+
+/* Places one command in the submission ring and rings the doorbell. The library sets the tag
+ * (word 1) and returns it in *tag (may be NULL). SHOAL_ERR_FULL when the ring is full. */
+SHOAL_API int shoal_queue_submit(shoal_queue* q, const uint32_t* sqe, uint32_t* tag);
+/* Waits up to timeout_ms (0: poll once) for the completion of `tag` and copies it to cqe.
+ * SHOAL_ERR_TIMEOUT if it has not arrived; SHOAL_ERR_INVALID_ARG for a tag never submitted or
+ * already taken. */
+SHOAL_API int shoal_queue_wait(shoal_queue* q, uint32_t tag, uint32_t timeout_ms, uint32_t* cqe);
+/* shoal_queue_submit then shoal_queue_wait. The completion's status is the caller's to read. */
+SHOAL_API int shoal_queue_call(shoal_queue* q, const uint32_t* sqe, uint32_t* cqe, uint32_t timeout_ms);
+/* The next event (oldest first), waiting up to timeout_ms; SHOAL_ERR_TIMEOUT if none. */
+SHOAL_API int shoal_queue_next_event(shoal_queue* q, uint32_t timeout_ms, uint32_t* ev);
+/* Takes what the card completed into the library (completions for shoal_queue_wait, events for
+ * shoal_queue_next_event) without waiting; *taken (may be NULL) gets how many entries. */
+SHOAL_API int shoal_queue_poll(shoal_queue* q, uint32_t* taken);
+/* A file descriptor that becomes readable when the queue's host vector fired (for poll/epoll);
+ * then call shoal_queue_poll (which also resets it). Owned by the handle. SHOAL_ERR_UNSUPPORTED
+ * on a transport without interrupts. */
+SHOAL_API int shoal_queue_fd(shoal_queue* q, int* fd);
+
+struct shoal_queue_stats {
+  uint32_t struct_size;       /* in: sizeof(struct shoal_queue_stats) */
+  uint32_t queue;
+  uint64_t submitted, completed, events, events_dropped;
+  uint32_t sq_free;           /* free submission slots (as last seen) */
+  uint32_t interrupts;        /* 1: waiting sleeps on the host vector; 0: polling */
+  uint32_t bad_writes;        /* the page's BAD_WRITES register */
+};
+#define SHOAL_QUEUE_STATS_SIZE_V1 52u /* first published size */
+SHOAL_API int shoal_queue_get_stats(shoal_queue* q, struct shoal_queue_stats* st);
+
+/* ---- the audit log (docs/audit.md) -------------------------------------------------------- */
+struct shoal_audit_state {
+  uint32_t struct_size;       /* in: sizeof(struct shoal_audit_state) */
+  uint32_t head, tail;        /* records head .. tail-1 are in the ring */
+  uint32_t depth;
+  uint32_t dropped;           /* records dropped since reset (each also counted in a GAP record) */
+  uint32_t drop_pending;      /* ... not yet written into a GAP record */
+};
+#define SHOAL_AUDIT_STATE_SIZE_V1 24u
+struct shoal_audit_record {
+  uint32_t struct_size;       /* in: sizeof(struct shoal_audit_record) */
+  uint32_t seq;
+  uint64_t time;              /* card cycle */
+  uint32_t kind, source, actor, status;   /* SHOAL_AUDIT_KIND_*, SHOAL_AUDIT_SRC_* (shoal/proto.h) */
+  uint32_t part, part2, rtype, flags, amount, aux, data_lo, data_hi;
+  uint32_t raw[8];            /* the record's words as the card holds them */
+};
+#define SHOAL_AUDIT_RECORD_SIZE_V1 96u
+SHOAL_API int shoal_audit_get_state(shoal_dev* dev, struct shoal_audit_state* st);
+/* Reads record `seq` without draining it; SHOAL_ERR_INVALID_ARG if it is not in the ring (not
+ * yet written, or drained), with head and tail in the message. */
+SHOAL_API int shoal_audit_read(shoal_dev* dev, uint32_t seq, struct shoal_audit_record* rec);
+/* Drains every record before `seq` (writes HEAD); seq must lie in [head, tail]. */
+SHOAL_API int shoal_audit_drain(shoal_dev* dev, uint32_t seq);
+/* Names: "GRANT", "OK", ... (NULL for an unknown code). */
+SHOAL_API const char* shoal_audit_kind_name(uint32_t kind);
+SHOAL_API const char* shoal_audit_source_name(uint32_t source);
+SHOAL_API const char* shoal_status_name(uint32_t status);
+SHOAL_API const char* shoal_event_name(uint32_t kind);
+SHOAL_API const char* shoal_command_name(uint32_t opcode);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -56,6 +56,8 @@ const char* errc_id(shoal::Errc e) {
     case Errc::no_memory: return "no_memory";
     case Errc::internal: return "internal";
     case Errc::busy: return "busy";
+    case Errc::full: return "full";
+    case Errc::refused: return "refused";
   }
   return "unknown";
 }
