@@ -353,7 +353,10 @@ def emit_h(s: Schema) -> str:
          f"#define SHOAL_PROTO_VERSION_MINOR {s.version[1]}u",
          f"#define SHOAL_PROTO_ENTRY_WORDS {s.entry_words}u  /* words per SQE and per CQE */",
          f"#define SHOAL_PROTO_AUDIT_WORDS {s.audit_words}u  /* words per audit record */",
-         f"#define SHOAL_PROTO_EVENT_OPCODE 0x{s.event_opcode:02x}u", "",
+         f"#define SHOAL_PROTO_EVENT_OPCODE 0x{s.event_opcode:02x}u",
+         "/* the queues: 0 is the admin queue, 1 + k partition k's (one 4 KiB page each) */",
+         "#define SHOAL_QUEUE_ADMIN 0u",
+         "#define SHOAL_QUEUE_PARTITION(k) (1u + (uint32_t)(k))", "",
          "/* ---- statuses (0x10 and up: refused, nothing changed) ---- */"]
     for st in s.statuses:
         o.append(f"#define SHOAL_ST_{st.name} 0x{st.code:02x}u")

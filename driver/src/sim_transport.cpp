@@ -4,6 +4,7 @@
 // waits for its RESP are queued and handed out by wait_for_interrupt().
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -44,8 +45,11 @@ const char* op_name(unsigned op) {
 class SimTransport final : public Transport {
  public:
   SimTransport(int fd, std::string path, milliseconds timeout)
-      : fd_(fd), path_(std::move(path)), timeout_(timeout) {}
-  ~SimTransport() override { close(); }
+      : fd_(fd), path_(std::move(path)), timeout_(timeout), wake_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+  ~SimTransport() override {
+    close();
+    if (wake_ >= 0) ::close(wake_);
+  }
 
   Status handshake(std::uint64_t min_bar) {
     std::lock_guard lock(mu_);
@@ -111,27 +115,38 @@ class SimTransport final : public Transport {
 
   Result<std::uint32_t> wait_for_interrupt(milliseconds timeout) override {
     const auto deadline = Clock::now() + (timeout.count() < 0 ? milliseconds(0) : timeout);
-    // Hold the lock only for short slices so other threads' MMIO can proceed meanwhile. Every
-    // pass first drains what already arrived, so a zero timeout still sees queued IRQs.
+    // The lock is held only to read what already arrived: the wait itself (poll on the socket
+    // and on wake_, which a request that met an IRQ message writes) runs without it, so other
+    // threads' MMIO never waits behind a thread waiting for an interrupt.
     for (;;) {
-      std::lock_guard lock(mu_);
-      if (fd_ < 0) return fail(Errc::closed, dead_reason());
-      if (irq_pending_ != 0) return std::exchange(irq_pending_, 0u);
-      const auto now = Clock::now();
-      const auto slice_end = std::min(deadline, now + milliseconds(20));
-      auto r = recv_msg(slice_end, "waiting for an interrupt", /*timeout_is_error=*/false);
-      if (!r) return fail(std::move(r).error());
-      if (r->magic == 0) {  // nothing arrived in this slice
-        if (Clock::now() >= deadline) break;
-        continue;
+      int fd = -1;
+      {
+        std::lock_guard lock(mu_);
+        if (fd_ < 0) return fail(Errc::closed, dead_reason());
+        for (;;) {
+          if (irq_pending_ != 0) return std::exchange(irq_pending_, 0u);
+          auto r = recv_msg(Clock::now(), "waiting for an interrupt", /*timeout_is_error=*/false);
+          if (!r) return fail(std::move(r).error());
+          if (r->magic == 0) break;  // nothing (whole) arrived
+          if (r->op == SHOAL_SIM_OP_IRQ) {
+            irq_pending_ |= static_cast<std::uint32_t>(r->data);
+          } else if (r->op == SHOAL_SIM_OP_BYE) {
+            return server_bye(*r, "while waiting for an interrupt");
+          } else {
+            return broken(Errc::protocol, std::string("unexpected ") + op_name(r->op) + " message from shoal-sim at " +
+                                              path_ + " while no request was outstanding");
+          }
+        }
+        fd = fd_;
       }
-      if (r->op == SHOAL_SIM_OP_IRQ) {
-        irq_pending_ |= static_cast<std::uint32_t>(r->data);
-      } else if (r->op == SHOAL_SIM_OP_BYE) {
-        return server_bye(*r, "while waiting for an interrupt");
-      } else {
-        return broken(Errc::protocol, std::string("unexpected ") + op_name(r->op) + " message from shoal-sim at " + path_ +
-                                          " while no request was outstanding");
+      const auto now = Clock::now();
+      if (now >= deadline) break;
+      const auto slice = std::min<long long>(20, std::chrono::ceil<milliseconds>(deadline - now).count());
+      pollfd p[2] = {{fd, POLLIN, 0}, {wake_, POLLIN, 0}};
+      if (::poll(p, 2, static_cast<int>(slice)) > 0 && (p[1].revents & POLLIN)) {
+        std::uint64_t v;
+        ssize_t n = ::read(wake_, &v, sizeof v);
+        (void)n;
       }
     }
     return fail(Errc::timeout, "no interrupt from " + describe() + " within " + std::to_string(timeout.count()) + " ms");
@@ -283,6 +298,9 @@ class SimTransport final : public Transport {
       if (!r) return fail(std::move(r).error());
       if (r->op == SHOAL_SIM_OP_IRQ) {
         irq_pending_ |= static_cast<std::uint32_t>(r->data);
+        const std::uint64_t one = 1;  // a thread may be waiting for it (wait_for_interrupt)
+        ssize_t n = ::write(wake_, &one, sizeof one);
+        (void)n;
         continue;
       }
       if (r->op == SHOAL_SIM_OP_BYE) return server_bye(*r, "instead of answering " + where);
@@ -321,6 +339,7 @@ class SimTransport final : public Transport {
   std::uint8_t rx_[SHOAL_SIM_MSG_SIZE]{};
   std::size_t fill_ = 0;
   std::string dead_;
+  int wake_ = -1;  // eventfd: an IRQ message was taken by a request (see wait_for_interrupt)
 };
 
 milliseconds default_timeout(const TransportOptions& opts) {

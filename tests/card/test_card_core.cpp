@@ -53,7 +53,7 @@ void download(CardModel& m, const std::vector<uint32_t>& words) {
 TEST_CASE("the card boots the default firmware and its console bytes reach the model", "[card][core]") {
   auto m = shoal::sim::make_card_model();
   std::string console;
-  for (int i = 0; i < 200 && console.find("stack unused") == std::string::npos; ++i) {
+  for (int i = 0; i < 3000 && console.find("stack unused") == std::string::npos; ++i) {
     m->step(1000);
     console += m->take_console();
   }

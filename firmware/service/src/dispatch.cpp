@@ -8,14 +8,14 @@ namespace {
 
 constexpr uint32_t W = SHOAL_PROTO_ENTRY_WORDS;
 
-// opcodes with a handler below (PREDICT waits for the predictor)
+// opcodes with a handler below
 constexpr uint8_t kImplemented[] = {
     SHOAL_OP_NOP,           SHOAL_OP_IDENTIFY,     SHOAL_OP_SERVICE_STATUS, SHOAL_OP_SERVICE_CLEAR,
     SHOAL_OP_POLICY_SET,    SHOAL_OP_POLICY_GET,   SHOAL_OP_PART_CREATE,    SHOAL_OP_PART_CONFIGURE,
     SHOAL_OP_PART_DESTROY,  SHOAL_OP_PART_QUERY,   SHOAL_OP_PART_LIST,      SHOAL_OP_RES_QUERY,
     SHOAL_OP_RES_REGISTER,  SHOAL_OP_RES_RETIRE,   SHOAL_OP_REQUEST,        SHOAL_OP_RELEASE,
     SHOAL_OP_SWAP,          SHOAL_OP_REQUEST_VECTOR, SHOAL_OP_CANCEL,       SHOAL_OP_TELEM_PART,
-    SHOAL_OP_TELEM_PROC,    SHOAL_OP_MIGRATE};
+    SHOAL_OP_TELEM_PROC,    SHOAL_OP_PREDICT,      SHOAL_OP_MIGRATE};
 
 uint32_t sat8(uint32_t v) { return v > 255 ? 255 : v; }
 
@@ -80,8 +80,9 @@ uint32_t Dispatcher::serve(uint32_t budget) {
     const uint32_t pend = io_.pending();
     if (pend == 0) break;
     bool any = false;
+    const uint32_t base = rr_;  // one round: every queue once, from where the last round stopped
     for (uint32_t i = 0; i < Q && done < budget; ++i) {
-      const uint32_t q = (rr_ + i) % Q;
+      const uint32_t q = (base + i) % Q;
       if (!((pend >> q) & 1u)) continue;
       flush_lost(q);
       if (io_.cq_free(q) < 1) continue;  // its host is not reading completions: it waits
@@ -337,6 +338,17 @@ void Dispatcher::execute(uint32_t queue, const uint32_t* sqe, uint32_t* cqe) {
         SHOAL_SET(cqe, SHOAL_CPL_TELEM_PROC_BUSY, busy);
         SHOAL_SET(cqe, SHOAL_CPL_TELEM_PROC_MEM, mem);
         SHOAL_SET(cqe, SHOAL_CPL_TELEM_PROC_IO, io);
+        break;
+      }
+      case SHOAL_OP_PREDICT: {
+        Prediction pr;
+        st = s.predict(SHOAL_GET(sqe, SHOAL_OP_PREDICT_PARTITION), SHOAL_GET(sqe, SHOAL_OP_PREDICT_TYPE),
+                       SHOAL_GET(sqe, SHOAL_OP_PREDICT_WINDOW), &pr);
+        SHOAL_SET(cqe, SHOAL_CPL_PREDICT_POINT, pr.point > 0xFFFF ? 0xFFFF : pr.point);
+        SHOAL_SET(cqe, SHOAL_CPL_PREDICT_UPPER, pr.upper > 0xFFFF ? 0xFFFF : pr.upper);
+        SHOAL_SET(cqe, SHOAL_CPL_PREDICT_QUANTILE, pr.quantile);
+        SHOAL_SET(cqe, SHOAL_CPL_PREDICT_MODEL, pr.model);
+        SHOAL_SET(cqe, SHOAL_CPL_PREDICT_SAMPLES, pr.samples);
         break;
       }
       case SHOAL_OP_MIGRATE: {

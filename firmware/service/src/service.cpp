@@ -4,6 +4,8 @@
 #include <string.h>
 
 namespace shoal::service {
+namespace pol = shoal::policy;
+static_assert(pol::kMaxPartitions == K, "the policy library is built for the card's partitions");
 namespace {
 
 // ALLOC (docs/alloc.md), from the register map's named values
@@ -175,6 +177,12 @@ uint32_t Service::start() {
   }
   memset(chunk_owner_, kNone, sizeof chunk_owner_);
   card_.wmu_configure(card_.wmu_window(), card_.wmu_alpha());  // counting on
+  // the predictor's profiles: CPU in processors, memory in mem_bw tokens, I/O in PCIe lanes
+  pol::predictor_init(pred_, pool_[kCpu], pool_[SHOAL_RES_MEM_BW], pool_[SHOAL_RES_PCIE_LANES]);
+  pcfg_ = pol::PolicyConfig{};
+  pcfg_.kind = pol::PolicyKind(uint8_t(policy_.policy));
+  pcfg_.pr.migration_cost = uint16_t(policy_.move_cost << 4);
+  pol::policy_state_reset(pstate_);
   record(SHOAL_AUDIT_KIND_SERVICE_START, SHOAL_ST_OK, kNone, kNone, 0, 0, lost, 0,
          card_.fw_version(), P - lost);
   check_invariants();
@@ -664,7 +672,17 @@ uint32_t Service::part_create(uint32_t want, uint32_t prio, uint32_t* got) {
   s.prio = static_cast<uint8_t>(prio);
   for (uint32_t t = 0; t < T; ++t) s.cap[t] = pool_[t];
   card_.wmu_thresholds(p, s.thr_hi, s.thr_lo, true);
+  pred_.reset(p);
   record(SHOAL_AUDIT_KIND_PART_CREATE, SHOAL_ST_OK, p, kNone, 0, 0, prio, 0, 0, 0);
+  // processors that never quiesced to be parked still run where the DRRM has them: the
+  // partition they run in takes them (and their CPU units), so the map and the grants agree
+  for (uint32_t x = 0; x < P; ++x) {
+    if (owner_[x] != kLost || card_.drrm_proc_state(x) != kProcRunning || card_.drrm_proc_part(x) != p) continue;
+    const AllocResp r = alloc_cmd(kAllocRequest, p, kCpu, 1, 0, false, false);
+    if (r.status != kAllocGranted) continue;
+    owner_[x] = static_cast<uint8_t>(p);
+    event(queue_of(p), SHOAL_EV_KIND_PROC_JOINED, p, x, kNone, 1, 0, 0);
+  }
   *got = p;
   return SHOAL_ST_OK;
 }
@@ -746,6 +764,7 @@ uint32_t Service::part_destroy(uint32_t p, uint16_t released[T]) {
   }
   if (s.prio) alloc_cmd(kAllocPrio, p, 0, 0, 0, false, false, 0);
   card_.wmu_thresholds(p, 0xFFFF, 0, false);
+  pred_.reset(p);
   s = PartitionState{};
   record(SHOAL_AUDIT_KIND_PART_DESTROY, SHOAL_ST_OK, p, kNone, 0, 0, released[kCpu], 0, 0, 0);
   serve_pending();
@@ -806,8 +825,22 @@ uint32_t Service::res_retire(uint32_t t) {
 
 uint32_t Service::policy_set(const PolicyParams& pp, uint32_t window, uint32_t alpha) {
   if (!running()) return SHOAL_ST_FAULT;
-  if (pp.policy == Policy::Predictive && !predictive_available()) return SHOAL_ST_UNSUPPORTED;
+  if (pp.quantile != 0 && pp.quantile < 50) return SHOAL_ST_INVALID;  // 0, or 50 .. 99
+  pol::PolicyConfig c = pcfg_;
+  c.kind = pol::PolicyKind(uint8_t(pp.policy));
+  c.pr.migration_cost = uint16_t(pp.move_cost << 4);  // Q4.4 -> Q8.8 processor-epochs
+  if (pol::check_config(c) != pol::Status::Ok) return SHOAL_ST_INVALID;
   if (!card_.wmu_configure(window ? window : card_.wmu_window(), alpha)) return SHOAL_ST_INVALID;
+  if (pp.quantile != policy_.quantile) {
+    // the upper bound's quantile: every type's profiles restart with it
+    for (uint32_t ty = 0; ty < pol::kNumTypes; ++ty) {
+      pol::ProfileConfig pc = pred_.cfg[ty];
+      pc.quantile = pp.quantile ? uint32_t(pp.quantile) * 65536u / 100u : 32768u;
+      pred_.set_config(ty, pc, pred_.full_scale[ty]);
+    }
+  }
+  if (c.kind != pcfg_.kind) pol::policy_state_reset(pstate_);
+  pcfg_ = c;
   policy_ = pp;
   record(SHOAL_AUDIT_KIND_POLICY, SHOAL_ST_OK, kNone, kNone, 0, 0, uint32_t(pp.policy),
          pp.epoch_windows, window, alpha);
@@ -833,12 +866,24 @@ void Service::set_target(uint32_t p, uint32_t target) {
 // idle pool first, then by reclaim from strictly lower priority above floors); one at or below
 // its low threshold gives one back, never below max(floor, 1).
 void Service::on_crossings(uint32_t up, uint32_t down) {
+  const uint32_t was = actor_;
+  set_actor(kNone);  // the card's own policy (an interrupt between two commands' blocks)
   for (uint32_t k = 0; k < K; ++k) {
-    if ((up >> k) & 1u) parts_[k].high = true;
-    if ((down >> k) & 1u) parts_[k].high = false;
+    const bool u = (up >> k) & 1u, d = (down >> k) & 1u;
+    if (!u && !d) continue;
+    parts_[k].high = u;
+    if (!parts_[k].exists) continue;
+    const uint32_t ewma = card_.wmu_part(k).ewma;
+    record(SHOAL_AUDIT_KIND_THRESHOLD, SHOAL_ST_OK, k, kNone, kCpu, u ? 1u : 2u, held_[k][kCpu],
+           u ? parts_[k].thr_hi : parts_[k].thr_lo, ewma, 0, kNone);
+    event(queue_of(k), SHOAL_EV_KIND_THRESHOLD, k, kCpu, kNone, u ? 1u : 0u, 0, ewma);
   }
-  if (!running() || policy_.policy != Policy::Reactive) return;
-  set_actor(kNone);
+  // the fast path of the dynamic policies: a crossing moves one processor at once; the planning
+  // epoch sizes the partitions (decide_epoch)
+  if (!running() || policy_.policy == Policy::Static) {
+    set_actor(was);
+    return;
+  }
   for (uint32_t k = 0; k < K; ++k) {
     if (!parts_[k].exists) continue;
     const uint32_t h = held_[k][kCpu];
@@ -849,6 +894,7 @@ void Service::on_crossings(uint32_t up, uint32_t down) {
       if (h > keep) set_target(k, h - 1);
     }
   }
+  set_actor(was);
 }
 
 void Service::on_epoch() {
@@ -869,18 +915,133 @@ void Service::on_epoch() {
     const DrrmCpl c = card_.drrm(kDrrmOffline, x, 0, 0, 0, 0, 0, kNone);
     if (c.status == kDrrmOk) owner_[x] = kNone;
   }
-  if (running() && policy_.policy == Policy::Reactive) {
-    for (uint32_t k = 0; k < K; ++k) {
-      if (!parts_[k].exists) continue;
-      const uint32_t h = held_[k][kCpu];
-      const uint32_t keep = parts_[k].floor[kCpu] > 1 ? parts_[k].floor[kCpu] : 1;
-      if (parts_[k].high && h < parts_[k].cap[kCpu]) set_target(k, h + 1);
-      else if (!parts_[k].high && h > keep && card_.wmu_part(k).ewma <= parts_[k].thr_lo)
-        set_target(k, h - 1);
-    }
-  }
+  if (running() && policy_.policy != Policy::Static) decide_epoch();
   serve_pending();
   check_invariants();
+}
+
+// The policy's planning epoch (firmware/policy decide(): the same code bench-policy measures on
+// traces): the partitions' state in, a target per partition and the ALLOC moves that reach it
+// out; the moves run through the service, so processors follow the grants.
+void Service::decide_epoch() {
+  pol::EpochIn in;
+  uint32_t sum = 0;
+  for (uint32_t k = 0; k < K; ++k) {
+    pol::PartIn& pi = in.part[k];
+    const PartitionState& s = parts_[k];
+    pi.exists = s.exists;
+    if (!s.exists) continue;
+    const PartTelemetry tl = card_.wmu_part(k);
+    pi.prio = s.prio;
+    pi.wmu_high = s.high;
+    pi.floor = s.floor[kCpu];
+    pi.cap = s.cap[kCpu];
+    pi.held = held_[k][kCpu];
+    pi.util = uint16_t(tl.util);
+    pi.util_ewma = uint16_t(tl.ewma);
+    pi.hi = s.thr_hi;
+    pi.lo = s.thr_lo;
+    sum += pi.held;
+  }
+  in.total = pool_[kCpu];
+  in.free = uint16_t(pool_[kCpu] - sum);
+  if (policy_.policy == Policy::Predictive) feed_predictor_with(in);
+  pol::Decision d;
+  const uint64_t t0 = card_.now();
+  const pol::Status st = pol::decide(pcfg_, pstate_, in, &pred_, d);
+  const uint32_t cycles = uint32_t(card_.now() - t0);
+  stats_.decide_last = cycles;
+  if (cycles > stats_.decide_max) stats_.decide_max = cycles;
+  if (st != pol::Status::Ok) return;
+  const uint32_t proactive = policy_.policy == Policy::Predictive ? 4u : 0u;
+  for (uint32_t i = 0; i < d.nmoves && running(); ++i) {
+    const pol::Move& m = d.move[i];
+    const uint32_t h = held_[m.part][kCpu];
+    record(SHOAL_AUDIT_KIND_DECISION, SHOAL_ST_OK, m.part, kNone, kCpu,
+           (m.op == pol::kOpRequest ? 1u : 2u) | proactive, m.amount, d.target[m.part],
+           in.part[m.part].util_ewma, cycles);
+    if (m.op == pol::kOpRelease) {
+      uint32_t rel = 0;
+      release_cpu(m.part, m.amount < h ? m.amount : h, &rel);
+    } else {
+      Grant g;
+      request_cpu(m.part, m.amount, false, m.reclaim != 0, &g);
+    }
+  }
+  if (policy_.policy == Policy::Predictive) vector_epoch();
+}
+
+// The predictor learns each partition's use once per epoch: CPU from the WMU (util of what it
+// holds), memory and I/O from the WMU's event counters as a fraction of the processor-cycles
+// it held (one event per processor-cycle is full scale).
+void Service::feed_predictor_with(const pol::EpochIn& in) {
+  pol::observe_cpu(pred_, in);
+  const uint64_t span = uint64_t(card_.wmu_window()) * policy_.epoch_windows;
+  for (uint32_t k = 0; k < K; ++k) {
+    if (!in.part[k].exists) continue;
+    const PartTelemetry tl = card_.wmu_part(k);
+    const uint32_t dmem = tl.mem - last_mem_[k], dio = tl.io - last_io_[k];
+    last_mem_[k] = tl.mem;
+    last_io_[k] = tl.io;
+    const uint64_t cap = span * (in.part[k].held ? in.part[k].held : 1u);
+    auto frac = [&](uint32_t d) { return uint16_t(cap ? (uint64_t(d) * 65535u >= cap * 65535u ? 65535u : uint64_t(d) * 65535u / cap) : 0u); };
+    if (in.part[k].held) {
+      pred_.update(k, pol::kMem, frac(dmem));
+      pred_.update(k, pol::kIo, frac(dio));
+    }
+  }
+}
+
+// Seed 003's analyzer: each epoch a request vector [CPU, memory, IO, priority] from the
+// upper-bound forecasts; the memory bandwidth and PCIe lanes it asks for beyond what the
+// partition holds are granted together (REQUEST_VECTOR: all or nothing), what it no longer
+// needs (more than one unit under the holding) is released. CPU is the decision's (above).
+void Service::vector_epoch() {
+  for (uint32_t k = 0; k < K && running(); ++k) {
+    if (!parts_[k].exists) continue;
+    pol::RequestVector v;
+    if (pred_.analyze(k, pcfg_.pr.grant_window, parts_[k].prio, v) != pol::Status::Ok || !v.valid) continue;
+    const uint32_t types[2] = {SHOAL_RES_MEM_BW, SHOAL_RES_PCIE_LANES};
+    const uint32_t want[2] = {v.mem, v.io};
+    uint16_t grow[T] = {};
+    bool any = false;
+    for (uint32_t i = 0; i < 2; ++i) {
+      const uint32_t t = types[i], h = held_[k][t];
+      if (want[i] > h) {
+        grow[t] = uint16_t(want[i] - h);
+        any = true;
+      } else if (want[i] + 1 < h) {
+        uint32_t rel = 0;
+        release(k, t, h - want[i], &rel);
+      }
+    }
+    if (any) {
+      uint16_t granted[T], id = 0;
+      request_vector(queue_of(k), k, 0, grow, 0, granted, &id);
+    }
+  }
+}
+
+uint32_t Service::predict(uint32_t p, uint32_t t, uint32_t window, Prediction* out) const {
+  *out = Prediction{};
+  if (!parts_[p].exists) return SHOAL_ST_NO_PARTITION;
+  uint32_t ty;
+  if (t == kCpu) ty = pol::kCpu;
+  else if (t == SHOAL_RES_MEM_BW) ty = pol::kMem;
+  else if (t == SHOAL_RES_PCIE_LANES) ty = pol::kIo;
+  else return SHOAL_ST_INVALID;  // the predictor profiles CPU, memory bandwidth and I/O lanes
+  pol::Needs n;
+  if (pred_.get_predicted_needs(p, ty, window, n) != pol::Status::Ok) return SHOAL_ST_INVALID;
+  const uint32_t fs = pred_.full_scale[ty];
+  out->point = (uint32_t(n.point) * fs) >> 8;  // Q0.16 of full scale -> units, Q8.8
+  out->upper = (uint32_t(n.upper) * fs) >> 8;
+  out->quantile = policy_.quantile;
+  out->samples = n.samples;
+  uint32_t w[pol::kMembers];
+  pol::ensemble_weights(pred_.prof[p][ty], pred_.cfg[ty], window, w);
+  for (uint32_t m = 1; m < pol::kMembers; ++m)
+    if (w[m] > w[out->model]) out->model = m;
+  return SHOAL_ST_OK;
 }
 
 // ---- invariants --------------------------------------------------------------------------------

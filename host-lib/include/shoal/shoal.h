@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "shoal/proto.h" /* the command protocol: opcodes, fields, statuses (generated) */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -264,9 +266,7 @@ SHOAL_API int shoal_fw_status(shoal_dev* dev, struct shoal_fw_state* st);
  *
  * The raw calls send what they are given (the card checks it: that is how its checks are
  * tested); the broker calls (shoal_part_*, shoal_request ..., below) check first. */
-#define SHOAL_QUEUE_ADMIN 0u
-#define SHOAL_QUEUE_PARTITION(k) (1u + (uint32_t)(k))
-#define SHOAL_QUEUE_EVENT_KEEP 4096u
+#define SHOAL_QUEUE_EVENT_KEEP 4096u  /* SHOAL_QUEUE_ADMIN / SHOAL_QUEUE_PARTITION(k): shoal/proto.h */
 
 typedef struct shoal_queue shoal_queue;
 

@@ -13,8 +13,6 @@
 extern "C" {
 #endif
 
-#define SHOAL_QUEUE_ADMIN 0u /* queue 0; partition k's queue is 1 + k */
-
 struct shoal_proto_ctx {
   uint32_t queue;            /* the queue the command arrived on */
   uint32_t num_partitions;   /* K */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "shoal/policy/decide.hpp"
 #include "shoal/service/port.hpp"
 #include "shoal/service/swarm.hpp"
 
@@ -66,8 +67,13 @@ struct Grant {
 struct PolicyParams {
   Policy policy = Policy::Reactive;
   uint8_t epoch_windows = 4;
-  uint8_t quantile = 90;
-  uint8_t move_cost = 1;
+  uint8_t quantile = 90;     // upper-bound quantile in percent: 0 (the point forecast) or 50..99
+  uint8_t move_cost = 8;     // processor-epochs a move costs, Q4.4 (8 = 0.5)
+};
+
+// The forecast of a partition's needs (GetPredictedNeeds), in units of the type, Q8.8
+struct Prediction {
+  uint32_t point = 0, upper = 0, quantile = 0, model = 0, samples = 0;
 };
 
 class Service {
@@ -132,8 +138,8 @@ class Service {
   // the queue whose command runs (stamped into audit records and DRRM tags); kNone: the policy
   void set_actor(uint32_t actor);
   uint32_t actor() const { return actor_; }
-  // the predictive policy and PREDICT need the predictor (firmware/policy), not in this build yet
-  static constexpr bool predictive_available() { return false; }
+  // PREDICT: the predictor's forecast of partition p's needs of type t over `window` epochs
+  uint32_t predict(uint32_t p, uint32_t t, uint32_t window, Prediction* out) const;
 
  private:
   // the mirror of ALLOC state kept from its responses (checked against the ALLOC)
@@ -178,7 +184,14 @@ class Service {
   uint8_t mem_start_[K] = {};
   uint8_t chunk_owner_[SHOAL_RES_MEM_REGION_UNITS] = {};
   PolicyParams policy_;
+  void decide_epoch();
+  void feed_predictor_with(const shoal::policy::EpochIn& in);
+  void vector_epoch();
   uint32_t actor_ = kNone;
+  shoal::policy::Predictor pred_;
+  shoal::policy::PolicyConfig pcfg_;
+  shoal::policy::PolicyState pstate_;
+  uint32_t last_mem_[K] = {}, last_io_[K] = {}, last_pbusy_[K] = {};
   Fault fault_ = Fault::None;
   uint32_t fault_detail_ = 0;
   Stats stats_;
