@@ -847,12 +847,12 @@ uint32_t Service::policy_set(const PolicyParams& pp, uint32_t window, uint32_t a
   return SHOAL_ST_OK;
 }
 
-void Service::set_target(uint32_t p, uint32_t target) {
+void Service::set_target(uint32_t p, uint32_t target, uint64_t since) {
   const uint32_t h = held_[p][kCpu];
   if (target == h) return;
   const bool up = target > h;
-  record(SHOAL_AUDIT_KIND_DECISION, SHOAL_ST_OK, p, kNone, kCpu, up ? 1u : 2u,
-         up ? target - h : h - target, target, card_.wmu_part(p).ewma, 0);
+  record(SHOAL_AUDIT_KIND_DECISION, SHOAL_ST_OK, p, kNone, kCpu, (up ? 1u : 2u) | 8u,
+         up ? target - h : h - target, target, card_.wmu_part(p).ewma, uint32_t(card_.now() - since));
   if (up) {
     Grant g;
     request_cpu(p, target - h, true, true, &g);
@@ -866,6 +866,7 @@ void Service::set_target(uint32_t p, uint32_t target) {
 // idle pool first, then by reclaim from strictly lower priority above floors); one at or below
 // its low threshold gives one back, never below max(floor, 1).
 void Service::on_crossings(uint32_t up, uint32_t down) {
+  const uint64_t t0 = card_.now();  // a DECISION record carries the cycles from here to it
   const uint32_t was = actor_;
   set_actor(kNone);  // the card's own policy (an interrupt between two commands' blocks)
   for (uint32_t k = 0; k < K; ++k) {
@@ -888,10 +889,10 @@ void Service::on_crossings(uint32_t up, uint32_t down) {
     if (!parts_[k].exists) continue;
     const uint32_t h = held_[k][kCpu];
     if ((up >> k) & 1u) {
-      if (h < parts_[k].cap[kCpu]) set_target(k, h + 1);
+      if (h < parts_[k].cap[kCpu]) set_target(k, h + 1, t0);
     } else if ((down >> k) & 1u) {
       const uint32_t keep = parts_[k].floor[kCpu] > 1 ? parts_[k].floor[kCpu] : 1;
-      if (h > keep) set_target(k, h - 1);
+      if (h > keep) set_target(k, h - 1, t0);
     }
   }
   set_actor(was);

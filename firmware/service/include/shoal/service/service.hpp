@@ -160,7 +160,7 @@ class Service {
   void fallback_negotiate(uint32_t p, uint32_t t, uint32_t missing);
   uint32_t postpone(uint32_t p, uint32_t t, bool vector, const uint16_t amount[T], uint32_t flags,
                     uint32_t timeout_us, uint16_t* id);
-  void set_target(uint32_t p, uint32_t target);
+  void set_target(uint32_t p, uint32_t target, uint64_t since);  // since: the card time the decision began
   void record(uint32_t kind, uint32_t status, uint32_t part, uint32_t part2, uint32_t rtype,
               uint32_t flags, uint32_t amount, uint32_t aux, uint32_t data_lo, uint32_t data_hi,
               uint32_t actor = kNone);
