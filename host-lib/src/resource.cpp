@@ -41,6 +41,14 @@ int shoal_res_query(shoal_handle* h, uint32_t type, struct shoal_res_info* info)
           if (ch == '\0') break;
         }
         full.name[8] = '\0';
+        // a built-in type's whole name is in the card's DTB (the protocol carries 8 bytes)
+        if (full.state == SHOAL_RES_BUILTIN) {
+          for (const auto& r : h->dev->card.resources) {
+            if (r.index == type && r.name.compare(0, 8, full.name) == 0) {
+              shoal::hostlib::copy_str(full.name, sizeof full.name, r.name);
+            }
+          }
+        }
       }
       for (std::uint32_t i = 0; i < SHOAL_CPL_RES_QUERY_ALLOC_COUNT && first + i < h->num_partitions; ++i) {
         const std::uint32_t k = first + i;

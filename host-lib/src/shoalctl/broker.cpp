@@ -507,7 +507,7 @@ int top(Context& ctx, const BrokerOpts& o, bool once, const std::string& interva
                        {"prio", "PRIO"},
                        {"num_procs", "PROCS"},
                        {"util", "UTIL"},
-                       {"bar", ""},
+                       {"bar", "LOAD"},
                        {"ewma", "EWMA"},
                        {"pending", "PENDING"},
                        {"procs", "PROCESSORS"},
