@@ -247,7 +247,8 @@ int shoal_handle_fd(shoal_handle* h, int* fd) {
 
 int shoal_handle_poll(shoal_handle* h, uint32_t* taken) {
   if (h == nullptr) return set_error(Errc::invalid_arg, "shoal_handle_poll: NULL handle");
-  return shoal_queue_poll(h->q, taken);
+  if (int rc = shoal_queue_poll(h->q, taken); rc != SHOAL_OK) return rc;
+  return guarded([&] { return shoal::hostlib::run_callbacks(*h); });
 }
 
 }  // extern "C"

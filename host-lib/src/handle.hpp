@@ -6,6 +6,8 @@
 
 #include <array>
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <cstdint>
 #include <string>
 
@@ -22,6 +24,13 @@ struct shoal_handle {
   std::uint32_t num_partitions = 0, num_types = 0, num_queues = 0, num_processors = 0, service_state = 0;
   std::uint32_t implemented[8] = {};
   std::atomic<std::uint32_t> timeout_ms{SHOAL_HANDLE_TIMEOUT_MS};
+  // shoal_request_async: tickets whose answer runs a callback (request.cpp)
+  struct Callback {
+    shoal_request_cb cb;
+    void* ctx;
+  };
+  std::mutex cb_mu;
+  std::map<std::uint32_t, Callback> callbacks;
 
   bool admin() const { return queue == SHOAL_QUEUE_ADMIN; }
 };
@@ -79,6 +88,9 @@ int read_versioned(const T* user, T& out, std::size_t v1_size, const char* what)
   std::memcpy(static_cast<void*>(&out), user, std::min<std::size_t>(size, sizeof(T)));
   return SHOAL_OK;
 }
+
+// Runs the callbacks of shoal_request_async tickets whose answers came (request.cpp).
+int run_callbacks(shoal_handle& h);
 
 // "partition 3" / "the admin queue" for messages.
 std::string who(const shoal_handle& h);

@@ -76,6 +76,39 @@ int check_out(const shoal_grant* grant) {
 
 }  // namespace
 
+namespace shoal::hostlib {
+
+int run_callbacks(shoal_handle& h) {
+  std::vector<std::pair<std::uint32_t, shoal_handle::Callback>> ready;
+  std::vector<Words> answers;
+  {
+    std::lock_guard lock(h.cb_mu);
+    for (auto it = h.callbacks.begin(); it != h.callbacks.end();) {
+      Words cqe{};
+      const int rc = shoal_queue_wait(h.q, it->first, 0, cqe.data());
+      if (rc == SHOAL_ERR_TIMEOUT) {
+        ++it;
+        continue;
+      }
+      if (rc != SHOAL_OK) return rc;
+      ready.emplace_back(*it);
+      answers.push_back(cqe);
+      it = h.callbacks.erase(it);
+    }
+  }
+  // outside the lock: a callback may submit the next request
+  for (std::size_t i = 0; i < ready.size(); ++i) {
+    const int rc = from_status(h, answers[i], "REQUEST (ticket " + std::to_string(ready[i].first) + ")");
+    shoal_grant g{};
+    g.struct_size = sizeof g;
+    (void)fill_grant(answers[i], &g);
+    ready[i].second.cb(ready[i].second.ctx, ready[i].first, rc, &g);
+  }
+  return ok();
+}
+
+}  // namespace shoal::hostlib
+
 extern "C" {
 
 int shoal_request(shoal_handle* h, const struct shoal_request_args* req, struct shoal_grant* grant) {
@@ -103,6 +136,42 @@ int shoal_request_submit(shoal_handle* h, const struct shoal_request_args* req, 
     Builder b = build_request(*h, req, rc);
     if (rc != SHOAL_OK) return rc;
     return shoal_queue_submit(h->q, b.w.data(), ticket);
+  });
+}
+
+int shoal_request_async(shoal_handle* h, const struct shoal_request_args* req, shoal_request_cb cb, void* ctx,
+                        uint32_t* ticket) {
+  return guarded([&]() -> int {
+    shoal::hostlib::set_status(SHOAL_STATUS_NONE);
+    if (h == nullptr || cb == nullptr || ticket == nullptr)
+      return set_error(Errc::invalid_arg, "shoal_request_async: NULL argument");
+    int rc = SHOAL_OK;
+    Builder b = build_request(*h, req, rc);
+    if (rc != SHOAL_OK) return rc;
+    // registered before the doorbell, so no poll can miss it
+    std::lock_guard lock(h->cb_mu);
+    if ((rc = shoal_queue_submit(h->q, b.w.data(), ticket)) != SHOAL_OK) return rc;
+    h->callbacks[*ticket] = {cb, ctx};
+    return ok();
+  });
+}
+
+int shoal_migrate(shoal_handle* admin, uint32_t processor, uint32_t partition, uint32_t* cycles, uint32_t* from) {
+  return guarded([&]() -> int {
+    shoal::hostlib::set_status(SHOAL_STATUS_NONE);
+    if (admin == nullptr) return set_error(Errc::invalid_arg, "shoal_migrate: NULL handle");
+    const std::string what = "MIGRATE of processor " + std::to_string(processor) + " to " +
+                             (partition == SHOAL_PROC_IDLE ? std::string("the idle pool") : "partition " + std::to_string(partition));
+    if (int rc = shoal::hostlib::require_admin(*admin, what); rc != SHOAL_OK) return rc;
+    Builder b(SHOAL_OP_MIGRATE, what);
+    SHOAL_BSET(b, SHOAL_OP_MIGRATE_PROCESSOR, processor, "processor");
+    SHOAL_BSET(b, SHOAL_OP_MIGRATE_PARTITION, partition, "partition");
+    if (b.rc != SHOAL_OK) return b.rc;
+    Words cqe{};
+    if (int rc = shoal::hostlib::call(*admin, b.w, cqe, b.what); rc != SHOAL_OK) return rc;
+    if (cycles) *cycles = SHOAL_GET(cqe.data(), SHOAL_CPL_MIGRATE_CYCLES);
+    if (from) *from = SHOAL_GET(cqe.data(), SHOAL_CPL_MIGRATE_FROM);
+    return ok();
   });
 }
 

@@ -8,6 +8,7 @@
 #include <poll.h>
 
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -495,6 +496,68 @@ TEST_CASE("asynchronous requests: tickets, the pollable fd, results in any order
   CHECK(g.status == SHOAL_ST_DENIED_CAP);
   CHECK(g.granted == 0);
   REQUIRE_OK(shoal_part_destroy(a, 6, nullptr));
+}
+
+TEST_CASE("completion callbacks run from shoal_handle_poll; migrate moves one processor", "[api]") {
+  H a = admin();
+  REQUIRE_OK(shoal_part_create(a, 7, 1, nullptr));
+  H p = part(7);
+  struct Seen {
+    std::vector<std::uint32_t> tickets;
+    std::uint32_t granted = 0;
+    int refused = 0;
+  } seen;
+  auto cb = [](void* ctx, std::uint32_t ticket, int rc, const shoal_grant* g) {
+    auto* s = static_cast<Seen*>(ctx);
+    s->tickets.push_back(ticket);
+    if (rc == SHOAL_OK) s->granted += g->granted;
+    if (rc == SHOAL_ERR_REFUSED && g->status == SHOAL_ST_DENIED_CAP) ++s->refused;
+  };
+  std::vector<std::uint32_t> mine;
+  for (std::uint32_t i = 1; i <= 3; ++i) {
+    shoal_request_args r = req(7, kBw, i);
+    std::uint32_t t = 0;
+    REQUIRE_OK(shoal_request_async(p, &r, cb, &seen, &t));
+    mine.push_back(t);
+  }
+  shoal_request_args big = req(7, kBw, 1000);
+  std::uint32_t t = 0;
+  REQUIRE_OK(shoal_request_async(p, &big, cb, &seen, &t));
+  mine.push_back(t);
+  CHECK_ERR(shoal_request_async(p, &big, nullptr, nullptr, &t), SHOAL_ERR_INVALID_ARG, "NULL argument");
+  for (int n = 0; n < 200 && seen.tickets.size() < 4; ++n) {
+    REQUIRE_OK(shoal_handle_poll(p, nullptr));
+    if (seen.tickets.size() < 4) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(seen.tickets == mine);  // each once, in order
+  CHECK(seen.granted == 6);
+  CHECK(seen.refused == 1);
+  CHECK(query(a, 7).held[kBw] == 6);
+
+  // migrate: an idle processor into partition 7, then back to the idle pool
+  std::uint32_t proc = SHOAL_PARAM_NUM_PROCESSORS;
+  for (std::uint32_t x = 0; x < SHOAL_PARAM_NUM_PROCESSORS && proc == SHOAL_PARAM_NUM_PROCESSORS; ++x) {
+    shoal_proc_telemetry pt{};
+    SHOAL_INIT(pt);
+    REQUIRE_OK(shoal_telemetry_processor(a, x, &pt));
+    if (pt.state == SHOAL_CPL_TELEM_PROC_STATE_PARKED || pt.state == SHOAL_CPL_TELEM_PROC_STATE_IDLE) proc = x;
+  }
+  REQUIRE(proc < SHOAL_PARAM_NUM_PROCESSORS);
+  std::uint32_t cycles = 0, from = 0;
+  REQUIRE_OK(shoal_migrate(a, proc, 7, &cycles, &from));
+  CHECK(cycles > 0);
+  CHECK(from == SHOAL_PROC_IDLE);
+  shoal_part_info i = query(a, 7);
+  CHECK(((i.procs >> proc) & 1u) == 1u);
+  CHECK(i.held[kCpu] == 1);
+  require_invariants(a);
+  CHECK_ERR(shoal_migrate(p, proc, 7, &cycles, &from), SHOAL_ERR_PERMISSION, "only the admin handle");
+  CHECK_ERR(shoal_migrate(a, SHOAL_PARAM_NUM_PROCESSORS, 7, &cycles, &from), SHOAL_ERR_INVALID_ARG, "processors are 0..63");
+  REQUIRE_OK(shoal_migrate(a, proc, SHOAL_PROC_IDLE, &cycles, &from));
+  CHECK(from == 7);
+  CHECK(query(a, 7).held[kCpu] == 0);
+  REQUIRE_OK(shoal_part_destroy(a, 7, nullptr));
+  require_invariants(a);
 }
 
 TEST_CASE("isolation: a partition handle reaches only its own partition, even with forged commands", "[api]") {

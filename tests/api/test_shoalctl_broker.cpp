@@ -175,6 +175,22 @@ TEST_CASE("shoalctl partition, resource, request, release, swap: text, JSON and 
   CHECK(t.rc == 0);
   CHECK(has(t.out, "SEQ"));
 
+  // register (every slot of this card is built in: no room) and migrate
+  t = shoalctl("resource register gpu 4");
+  CHECK(t.rc == 3);
+  CHECK(has(t.err, "NO_SPACE"));
+  t = shoalctl("resource register Bad 4");
+  CHECK(t.rc == 2);
+  json m = shoalctl_json("partition list");
+  json mg = shoalctl_json("migrate 63 5");
+  CHECK(mg["to"] == 5);
+  CHECK(mg["cycles"].get<std::uint64_t>() > 0);
+  json back = shoalctl_json("migrate 63 idle");
+  CHECK(back["from"] == 5);
+  CHECK(back["to"] == 255);
+  t = shoalctl("migrate 63 nowhere");
+  CHECK(t.rc == 2);
+
   // destroy
   json d = shoalctl_json("partition destroy 5");
   CHECK(d["released"]["cache_ways"] == 5);

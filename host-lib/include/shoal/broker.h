@@ -220,8 +220,25 @@ SHOAL_API SHOAL_NODISCARD int shoal_request_result(shoal_handle* h, uint32_t tic
 /* A file descriptor that becomes readable when the card answered or sent an event (owned by the
  * handle); SHOAL_ERR_UNSUPPORTED on a transport without interrupts (then poll periodically). */
 SHOAL_API SHOAL_NODISCARD int shoal_handle_fd(shoal_handle* h, int* fd);
-/* Takes what the card wrote into the library and resets the fd; *taken (may be NULL). */
+/* Takes what the card wrote into the library and resets the fd, then runs the callbacks of
+ * shoal_request_async requests whose answers came; *taken (may be NULL): entries taken. */
 SHOAL_API SHOAL_NODISCARD int shoal_handle_poll(shoal_handle* h, uint32_t* taken);
+
+/* Asynchronous with a completion callback: like shoal_request_submit, and when the answer has
+ * come, the next shoal_handle_poll() on any thread calls cb(ctx, ticket, rc, grant) on that
+ * thread (rc as shoal_request would return; grant valid during the call). Do not pass such a
+ * ticket to shoal_request_result. */
+typedef void (*shoal_request_cb)(void* ctx, uint32_t ticket, int rc, const struct shoal_grant* grant);
+SHOAL_API SHOAL_NODISCARD int shoal_request_async(shoal_handle* h, const struct shoal_request_args* req,
+                                                  shoal_request_cb cb, void* ctx, uint32_t* ticket);
+
+/* Admin: moves one processor to a partition, or SHOAL_PROC_IDLE for the idle pool (its CPU
+ * unit moves with it). *cycles (may be NULL): card cycles from the command to the processor
+ * running; *from (may be NULL): the partition it left (0xFF: the idle pool). BUSY: already
+ * migrating; TIMEOUT: it did not quiesce, rolled back. */
+#define SHOAL_PROC_IDLE 0xFFu
+SHOAL_API SHOAL_NODISCARD int shoal_migrate(shoal_handle* admin, uint32_t processor, uint32_t partition,
+                                            uint32_t* cycles, uint32_t* from);
 
 /* ---- events (event.cpp) ------------------------------------------------------------------ */
 

@@ -331,6 +331,13 @@ class Handle {
     if (int rc = shoal_request_result(get(), ticket, ms(wait), &g); rc != SHOAL_OK) return detail::last_failure(rc);
     return g;
   }
+  // Admin: moves a processor (SHOAL_PROC_IDLE: to the idle pool); the card cycles it took.
+  [[nodiscard]] Result<std::uint32_t> migrate(std::uint32_t processor, std::uint32_t partition) const {
+    std::uint32_t cycles = 0;
+    if (int rc = shoal_migrate(get(), processor, partition, &cycles, nullptr); rc != SHOAL_OK)
+      return detail::last_failure(rc);
+    return cycles;
+  }
   [[nodiscard]] Result<int> fd() const {
     int f = -1;
     if (int rc = shoal_handle_fd(get(), &f); rc != SHOAL_OK) return detail::last_failure(rc);

@@ -352,6 +352,45 @@ int resource_list(Context& ctx, const BrokerOpts& o) {
   return ctx.emit(r);
 }
 
+int resource_register(Context& ctx, const BrokerOpts& o, const std::string& name, const std::string& units) {
+  auto u = parse_uint(units, 0xFFFFFFFFu);
+  if (!u) return ctx.usage_error("units '" + units + "': not a number");
+  int rc = kExitOk;
+  auto s = open_session(ctx, o, rc);
+  if (!s) return rc;
+  auto t = s->h.register_type(name, static_cast<std::uint32_t>(*u));
+  if (!t) return ctx.device_error(t.error());
+  Report r = Report::object();
+  r.add("type", "registered type", number(*t));
+  r.add("name", "name", text(name));
+  r.add("units", "units", number(*u));
+  return ctx.emit(r);
+}
+
+int migrate(Context& ctx, const BrokerOpts& o, const std::string& proc, const std::string& to) {
+  auto p = parse_uint(proc, 255);
+  if (!p) return ctx.usage_error("processor '" + proc + "': not a number");
+  std::uint32_t target = SHOAL_PROC_IDLE;
+  if (to != "idle") {
+    auto v = parse_uint(to, 254);
+    if (!v) return ctx.usage_error("partition '" + to + "': a number, or 'idle'");
+    target = static_cast<std::uint32_t>(*v);
+  }
+  int rc = kExitOk;
+  auto s = open_session(ctx, o, rc);
+  if (!s) return rc;
+  std::uint32_t cycles = 0, from = 0;
+  if (int e = shoal_migrate(s->h.get(), static_cast<std::uint32_t>(*p), target, &cycles, &from); e != SHOAL_OK)
+    return ctx.device_error({static_cast<shoal::Errc>(e), shoal_last_error()});
+  auto side = [](std::uint32_t k) { return k == SHOAL_PROC_IDLE ? std::string("idle") : std::to_string(k); };
+  Report r = Report::object();
+  r.add("processor", "processor", number(*p));
+  r.add("from", "from", with_text(number(from), side(from)));
+  r.add("to", "to", with_text(number(target), side(target)));
+  r.add("cycles", "card cycles", number(cycles));
+  return ctx.emit(r);
+}
+
 // ---- request / release / swap -------------------------------------------------------------
 
 struct ReqArgs {
@@ -571,11 +610,25 @@ void add_broker_commands(CLI::App& app, Context& ctx) {
   add_as_partition(ds, o);
   ds->callback([&ctx] { ctx.rc = partition_destroy(ctx, o, did); });
 
-  auto* res = app.add_subcommand("resource", "Resource types: totals, free units, allocations");
+  auto* res = app.add_subcommand("resource", "Resource types: totals, free units, allocations; register");
   res->require_subcommand(1);
   auto* rl = res->add_subcommand("list", "Every resource type: units, free, and each partition's allocation");
   add_as_partition(rl, o);
   rl->callback([&ctx] { ctx.rc = resource_list(ctx, o); });
+
+  static std::string rname, runits;
+  auto* rr = res->add_subcommand("register", "Register a resource type in a free ALLOC slot (admin)");
+  rr->add_option("NAME", rname, "1..8 characters of [a-z0-9_], unique")->required();
+  rr->add_option("UNITS", runits, "Pool size, 1..511")->required();
+  add_as_partition(rr, o);
+  rr->callback([&ctx] { ctx.rc = resource_register(ctx, o, rname, runits); });
+
+  static std::string mp, mt;
+  auto* mg = app.add_subcommand("migrate", "Move one processor to a partition or to the idle pool (admin)");
+  mg->add_option("PROCESSOR", mp, "Processor number")->required();
+  mg->add_option("PARTITION", mt, "Partition number, or 'idle'")->required();
+  add_as_partition(mg, o);
+  mg->callback([&ctx] { ctx.rc = migrate(ctx, o, mp, mt); });
 
   static ReqArgs ra;
   auto* rq = app.add_subcommand("request", "Ask for units of a type for a partition");

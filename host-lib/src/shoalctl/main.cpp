@@ -41,7 +41,7 @@ Exit codes:
      DENIED_CAP, NO_PARTITION, ...), or a partition handle (--partition K) named what is not its
      own (PERMISSION); nothing changed
 
-Broker commands (partition, resource, request, release, swap, events, top) act through the
+Broker commands (partition, resource, request, release, swap, migrate, events, top) act through the
 admin handle, or with --partition K through partition K's own queue. TYPE is a resource type's
 name (shoalctl resource list) or number.)";
 
