@@ -113,6 +113,7 @@ static_assert(SHOAL_V1_END(shoal_event, data) == SHOAL_EVENT_SIZE_V1);
 static_assert(SHOAL_V1_END(shoal_part_telemetry, io) == SHOAL_PART_TELEMETRY_SIZE_V1);
 static_assert(SHOAL_V1_END(shoal_proc_telemetry, io) == SHOAL_PROC_TELEMETRY_SIZE_V1);
 static_assert(SHOAL_V1_END(shoal_service_state, pending) == SHOAL_SERVICE_STATE_SIZE_V1);
+static_assert(SHOAL_V1_END(shoal_prediction, samples) == SHOAL_PREDICTION_SIZE_V1 && SHOAL_PREDICTION_SIZE_V1 == 36);
 static_assert(SHOAL_V1_END(shoal_policy, move_cost) == SHOAL_POLICY_SIZE_V1 && SHOAL_POLICY_SIZE_V1 == 28);
 static_assert(SHOAL_HANDLE_INFO_SIZE_V1 == 48 && SHOAL_PART_INFO_SIZE_V1 == 152 && SHOAL_PART_CONFIG_SIZE_V1 == 92 &&
                   SHOAL_RES_INFO_SIZE_V1 == 320 && SHOAL_REQUEST_ARGS_SIZE_V1 == 24 && SHOAL_GRANT_SIZE_V1 == 32 &&

@@ -1,5 +1,5 @@
-// libshoal: telemetry (shoal/broker.h) — TELEM_PART, TELEM_PROC (the WMU's figures) and
-// SERVICE_STATUS (the allocation service's counters).
+// libshoal: telemetry (shoal/broker.h) — TELEM_PART, TELEM_PROC (the WMU's figures), PREDICT
+// (the service's forecasts) and SERVICE_STATUS (the allocation service's counters).
 #include "handle.hpp"
 
 using shoal::Errc;
@@ -60,6 +60,36 @@ int shoal_telemetry_processor(shoal_handle* h, uint32_t processor, struct shoal_
     full.mem = SHOAL_GET(c, SHOAL_CPL_TELEM_PROC_MEM);
     full.io = SHOAL_GET(c, SHOAL_CPL_TELEM_PROC_IO);
     return shoal::hostlib::fill_versioned(t, full, SHOAL_PROC_TELEMETRY_SIZE_V1, "shoal_proc_telemetry");
+  });
+}
+
+int shoal_predict(shoal_handle* h, uint32_t partition, uint32_t type, uint32_t window, struct shoal_prediction* out) {
+  return guarded([&]() -> int {
+    if (h == nullptr) return set_error(Errc::invalid_arg, "shoal_predict: NULL handle");
+    if (out == nullptr || out->struct_size < SHOAL_PREDICTION_SIZE_V1) {
+      shoal_prediction dummy{};
+      return shoal::hostlib::fill_versioned(out, dummy, SHOAL_PREDICTION_SIZE_V1, "shoal_prediction");
+    }
+    Builder b(SHOAL_OP_PREDICT, "PREDICT of type " + std::to_string(type) + " for partition " + std::to_string(partition) +
+                                    " over " + std::to_string(window) + " epochs");
+    SHOAL_BSET(b, SHOAL_OP_PREDICT_PARTITION, partition, "partition");
+    SHOAL_BSET(b, SHOAL_OP_PREDICT_TYPE, type, "type");
+    SHOAL_BSET(b, SHOAL_OP_PREDICT_WINDOW, window, "window");
+    if (b.rc != SHOAL_OK) return b.rc;
+    Words cqe{};
+    if (int rc = shoal::hostlib::call(*h, b.w, cqe, b.what); rc != SHOAL_OK) return rc;
+    const std::uint32_t* c = cqe.data();
+    shoal_prediction full{};
+    full.struct_size = sizeof full;
+    full.partition = partition;
+    full.type = type;
+    full.window = window;
+    full.point = SHOAL_GET(c, SHOAL_CPL_PREDICT_POINT);
+    full.upper = SHOAL_GET(c, SHOAL_CPL_PREDICT_UPPER);
+    full.quantile = SHOAL_GET(c, SHOAL_CPL_PREDICT_QUANTILE);
+    full.model = SHOAL_GET(c, SHOAL_CPL_PREDICT_MODEL);
+    full.samples = SHOAL_GET(c, SHOAL_CPL_PREDICT_SAMPLES);
+    return shoal::hostlib::fill_versioned(out, full, SHOAL_PREDICTION_SIZE_V1, "shoal_prediction");
   });
 }
 

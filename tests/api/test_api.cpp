@@ -169,6 +169,32 @@ TEST_CASE("handles: admin and partition handles, their identity and their errors
   CHECK(ss.state == SHOAL_CPL_SERVICE_STATUS_STATE_RUNNING);
   CHECK(ss.completed > 0);
   shoal_handle_close(nullptr);  // ignored
+
+  // telemetry and forecasts of a partition
+  REQUIRE_OK(shoal_part_create(a, 15, 2, nullptr));
+  shoal_part_telemetry pt{};
+  SHOAL_INIT(pt);
+  REQUIRE_OK(shoal_telemetry_partition(a, 15, &pt));
+  CHECK(pt.partition == 15);
+  CHECK(pt.window > 0);
+  CHECK(pt.procs == 0);
+  shoal_prediction pr{};
+  SHOAL_INIT(pr);
+  REQUIRE_OK(shoal_predict(a, 15, kCpu, 3, &pr));
+  CHECK(pr.window == 3);
+  CHECK(pr.upper >= pr.point);
+  CHECK_ERR(shoal_predict(a, 15, kCpu, 0, &pr), SHOAL_ERR_INVALID_ARG, "must not be 0");
+  CHECK_ERR(shoal_predict(a, 15, kWays, 3, &pr), SHOAL_ERR_REFUSED, "PREDICT of type 1 for partition 15 over 3 epochs: the card refused it: INVALID");
+  shoal_policy pol{};
+  SHOAL_INIT(pol);
+  REQUIRE_OK(shoal_policy_get(a, &pol));
+  CHECK(pol.policy == SHOAL_OP_POLICY_SET_POLICY_STATIC);
+  {
+    H p = part(15);
+    CHECK_ERR(shoal_policy_set(p, &pol), SHOAL_ERR_PERMISSION, "only the admin handle");
+    REQUIRE_OK(shoal_policy_get(p, &pol));
+  }
+  REQUIRE_OK(shoal_part_destroy(a, 15, nullptr));
 }
 
 TEST_CASE("partitions: list, create, query, configure, destroy and every refusal", "[api]") {

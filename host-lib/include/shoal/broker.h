@@ -287,6 +287,21 @@ struct shoal_proc_telemetry {
 /* A processor's telemetry (a partition handle: only its own processors; the card says). */
 SHOAL_API SHOAL_NODISCARD int shoal_telemetry_processor(shoal_handle* h, uint32_t processor,
                                                         struct shoal_proc_telemetry* t);
+/* The service's forecast of a partition's needs (GetPredictedNeeds): the peak units of `type`
+ * over the next `window` planning epochs (1..12). CPU, mem_bw and pcie_lanes are profiled; another
+ * type is refused (INVALID). */
+struct shoal_prediction {
+  uint32_t struct_size;      /* in: sizeof(struct shoal_prediction) */
+  uint32_t partition, type, window;
+  uint32_t point;            /* point forecast, Q8.8 units (saturates) */
+  uint32_t upper;            /* upper bound at the policy's quantile, Q8.8 */
+  uint32_t quantile;         /* that quantile, percent */
+  uint32_t model;            /* the forecaster weighted most (firmware/policy/README.md) */
+  uint32_t samples;          /* samples the profile has seen */
+};
+#define SHOAL_PREDICTION_SIZE_V1 36u
+SHOAL_API SHOAL_NODISCARD int shoal_predict(shoal_handle* h, uint32_t partition, uint32_t type, uint32_t window,
+                                            struct shoal_prediction* out);
 struct shoal_service_state {
   uint32_t struct_size;      /* in: sizeof(struct shoal_service_state) */
   uint32_t state, policy, fault;

@@ -364,6 +364,12 @@ class Handle {
     if (int rc = shoal_telemetry_processor(get(), proc, &t); rc != SHOAL_OK) return detail::last_failure(rc);
     return t;
   }
+  [[nodiscard]] Result<shoal_prediction> predict(std::uint32_t p, std::uint32_t type, std::uint32_t window) const {
+    shoal_prediction v{};
+    SHOAL_INIT(v);
+    if (int rc = shoal_predict(get(), p, type, window, &v); rc != SHOAL_OK) return detail::last_failure(rc);
+    return v;
+  }
   [[nodiscard]] Result<ServiceState> service() const { return fill<ServiceState>(shoal_service_status); }
 
   [[nodiscard]] shoal_handle* get() const noexcept { return h_.get(); }
