@@ -169,6 +169,7 @@ RunResult run_scenario(const Scenario& s, Policy policy, const std::function<voi
     }
     pending.swap(later);
     if (!racing && t.moving == 0) {
+      ++res.audit_checked_ticks;
       for (uint32_t x = 0; x < kP; ++x) t.map_matches_audit &= replay[x] == owner[x];
       if (!t.map_matches_audit) ++res.audit_mismatch_ticks;
     }

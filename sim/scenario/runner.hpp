@@ -65,6 +65,7 @@ struct RunResult {
   double decision_p99_cycles = 0, decision_p50_cycles = 0;
   uint32_t audit_gaps = 0;    // records the card dropped (GAP)
   uint32_t audit_mismatch_ticks = 0;  // ticks whose DRRM map the audit log did not explain
+  uint32_t audit_checked_ticks = 0;   // ticks compared (not those with a migration in flight)
   uint32_t fw_epochs = 0, fw_migrations = 0, fw_rollbacks = 0, fw_decide_max = 0;  // SERVICE_STATUS at the end
   uint64_t boot_cycles = 0, run_cycles = 0;
   double wall_seconds = 0;
