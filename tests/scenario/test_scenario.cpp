@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "report.hpp"
@@ -143,6 +144,24 @@ TEST_CASE("demand curves: phases, periodic, bursts, noise and a trace column; th
   }
   CHECK(bursts > 40);  // about one step in two
   CHECK(bursts < 160);
+
+  // a real trace in the tree, as scenarios/README.md shows it: column 3 as up to 20 processors
+  const std::string real = std::string(SHOAL_SOURCE_DIR) + "/tests/data/planetlab_12series.csv";
+  const Scenario t = parse_scenario(base_file("", "") + "  [[partition.demand]]\n  kind = \"trace\"\n  file = \"" + real +
+                                        "\"\n  column = 3\n  scale = 20\n  steps_per_row = 2\n",
+                                    "t.toml", ".");
+  std::ifstream f(real);
+  std::string line;
+  std::getline(f, line);  // header
+  std::vector<double> col;
+  while (std::getline(f, line) && col.size() < 5) {
+    std::stringstream ss(line);
+    std::string cell;
+    for (int i = 0; i <= 4 && std::getline(ss, cell, ','); ++i)
+      if (i == 4) col.push_back(std::stod(cell));  // column 3 after the step label
+  }
+  const auto v = t.parts[0].demand.sample(1, 0, 10, 1);
+  for (std::size_t i = 0; i < 10; ++i) CHECK(v[i] == Approx(3.0 + col[i / 2] / 100.0 * 20));
 }
 
 namespace {
