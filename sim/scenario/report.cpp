@@ -175,9 +175,15 @@ std::string table_text(const std::vector<SummaryRow>& rows) {
       std::snprintf(b, sizeof b, " %6.2f%% %5.1fph", r.unmet_pct[k], r.unmet_ph[k]);
       o << b;
     }
-    std::snprintf(b, sizeof b, "   %8.1f ph   %6.1f %%   %6.1f %%  %5u  %5.0f Wh  %6.1f us\n", r.unmet_total_ph, r.held_busy,
-                  r.pool_busy, r.migrations, r.energy_wh, r.decision_p99_us);
+    std::snprintf(b, sizeof b, "   %8.1f ph   %6.1f %%   %6.1f %%  %5u  %5.0f Wh  ", r.unmet_total_ph, r.held_busy,
+                  r.pool_busy, r.migrations, r.energy_wh);
     o << b;
+    if (r.decisions) {
+      std::snprintf(b, sizeof b, "%6.1f us\n", r.decision_p99_us);
+      o << b;
+    } else {
+      o << "     (none)\n";
+    }
   }
   o << "(unmet: demand above the processors held, % of the partition's demand and processor-hours of scenario time;\n"
        " busy: served demand / processors held, / all 64; moves: processors changing hands in the DRRM map;\n"
