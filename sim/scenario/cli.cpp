@@ -62,6 +62,10 @@ int run_cli(const CliOptions& o) {
     return 2;
   }
   std::vector<Policy> policies;
+  if (!o.compare.empty() && !o.policy.empty()) {
+    std::fprintf(stderr, "shoal-sim: --policy and --compare exclude each other\n");
+    return 2;
+  }
   if (!o.compare.empty()) {
     std::stringstream ss(o.compare);
     for (std::string item; std::getline(ss, item, ',');) {
@@ -120,9 +124,9 @@ int run_cli(const CliOptions& o) {
   std::vector<const RunResult*> ptrs;
   for (const RunResult& r : runs) {
     std::printf("\n== %s\n%s", to_string(r.policy), narrative(r, tell(r)).c_str());
-    std::printf("  (%llu card cycles in %.1f s: %.0f k cycles/s; the firmware ran %u epochs, %u decisions, %u migrations, "
+    std::printf("  (booted in %llu cycles; %llu card cycles in %.1f s: %.0f k cycles/s; the firmware ran %u epochs, %u decisions, %u migrations, "
                 "%u rollbacks; %zu audit records%s)\n",
-                static_cast<unsigned long long>(r.run_cycles), r.wall_seconds,
+                static_cast<unsigned long long>(r.boot_cycles), static_cast<unsigned long long>(r.run_cycles), r.wall_seconds,
                 r.wall_seconds > 0 ? r.run_cycles / r.wall_seconds / 1000 : 0.0, r.fw_epochs, r.decisions, r.fw_migrations,
                 r.fw_rollbacks, r.audit.size(), r.audit_gaps ? ", some dropped" : "");
     rows.push_back(summarize(r));

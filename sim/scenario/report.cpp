@@ -71,6 +71,8 @@ Story tell(const RunResult& r) {
       st.held_peak = r.ticks[i].held[std::size_t(R)];
       st.reached = int(i);
     }
+  for (uint32_t i = t0; i < t1 && i < r.ticks.size() && st.half_gain < 0 && st.held_peak > st.held_before; ++i)
+    if (r.ticks[i].held[std::size_t(R)] >= (st.held_before + st.held_peak) / 2) st.half_gain = int(i);
   // the donor's load rising again: its demand above the middle of its range after the peak began
   double dlo = 1e18, dhi = 0;
   for (uint32_t i = uint32_t(st.peak_start); i < s.steps; ++i) {
@@ -112,7 +114,11 @@ std::string narrative(const RunResult& r, const Story& st) {
     << " during it";
   if (st.reached >= 0) {
     const double dt = (st.reached - st.peak_start * tps) / tps;
-    o << ", reached " << fmt("%.1f", dt) << " steps later (" << when(s, dt) << " of scenario time, "
+    if (st.half_gain >= 0) {
+      const double hg = (st.half_gain - st.peak_start * tps) / tps;
+      o << "; half of that gain " << fmt("%.2f", hg) << " steps after it began (" << when(s, hg) << ")";
+    }
+    o << ", all of it " << fmt("%.1f", dt) << " steps after (" << when(s, dt) << " of scenario time, "
       << fmt("%.2f", dt * double(s.step_cycles) / kClockMHz / 1000.0) << " ms of card time)";
   }
   o << ".\n";

@@ -19,6 +19,7 @@ struct Story {
   double donor_before = 0;                // the donor's processors before the peak
   int reached = -1;                       // tick the receiver first held held_peak
   int first_gain = -1;                    // tick the first processor reached the receiver in the peak
+  int half_gain = -1;                     // tick it first held half of its gain (held_before .. held_peak)
   uint32_t from_donor = 0;                // processors that went donor -> receiver (directly or via idle)
   int donor_rise = -1;                    // step the donor's demand rose again after the peak
   int returned = -1;                      // tick the donor held donor_before again after the peak

@@ -59,6 +59,8 @@ with tempfile.TemporaryDirectory() as d:
           f"the refusal names file, line {line} and reason: {r.stderr!r}")
     r = run("--scenario", short, "--compare", "static,greedy")
     check(r.returncode == 2 and "'greedy' is not a policy" in r.stderr, "an unknown policy is refused")
+    r = run("--scenario", short, "--compare", "static", "--policy", "reactive")
+    check(r.returncode == 2 and "exclude each other" in r.stderr, "--policy with --compare is refused")
     r = run("--compare", "static")
     check(r.returncode == 2 and "need --scenario" in r.stderr, "--compare without --scenario is refused")
 
