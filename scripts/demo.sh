@@ -1,23 +1,45 @@
 #!/usr/bin/env bash
-# Shoal: install what is missing, build, start the co-simulated card and talk to it.
-#   ./scripts/demo.sh           run the demo and stop the simulator
-#   ./scripts/demo.sh --keep    leave shoal-sim running afterwards and print how to reach it
-# Build directory: $SHOAL_BUILD_DIR (default: build/).
+# Shoal: install what is missing, build, and play seed 000's story on the co-simulated card: a
+# database, a web server and an ML job share 64 processors; the card's firmware moves them.
+#   ./scripts/demo.sh             the scenario (scenarios/db-web-ml.toml): narrative, table, picture
+#   ./scripts/demo.sh --compare   the same under static, reactive and predictive, side by side
+#   ./scripts/demo.sh --tour      then a short tour of the card with shoalctl (registers, firmware)
+#   ./scripts/demo.sh --keep      the tour, leaving shoal-sim running afterwards
+# Build directory: $SHOAL_BUILD_DIR (default: build/); pictures and tables: $SHOAL_DEMO_OUT
+# (default: $BUILD/demo/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${SHOAL_BUILD_DIR:-build}
+OUT=${SHOAL_DEMO_OUT:-$BUILD/demo}
 KEEP=0
-case "${1:-}" in
-  --keep) KEEP=1 ;;
-  "") ;;
-  -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
-  *) echo "demo.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
-esac
+TOUR=0
+COMPARE=0
+for arg in "$@"; do
+  case "$arg" in
+    --keep) KEEP=1; TOUR=1 ;;
+    --tour) TOUR=1 ;;
+    --compare) COMPARE=1 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "demo.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+  esac
+done
 
 ./scripts/install-deps.sh
 echo "== configure and build ($BUILD)"
 cmake -S . -B "$BUILD" -G Ninja >/dev/null
 cmake --build "$BUILD" -j "$(nproc)"
+
+echo
+echo "== the story: $BUILD/bin/shoal-sim --scenario scenarios/db-web-ml.toml"
+echo "   (the Verilated card boots its firmware; the host only plays each partition's demand on the"
+echo "   processors the card gives it; every move is the firmware's decision)"
+if [ "$COMPARE" = 1 ]; then
+  "$BUILD/bin/shoal-sim" --scenario scenarios/db-web-ml.toml --compare static,reactive,predictive --out "$OUT"
+else
+  "$BUILD/bin/shoal-sim" --scenario scenarios/db-web-ml.toml --out "$OUT"
+fi
+[ "$TOUR" = 1 ] || exit 0
+echo
 
 LOG=$(mktemp -t shoal-sim.XXXXXX.log)
 # 64 simulated processors behind the card's processor ports: busy 90 %, 60 %, 30 %, 10 %, the

@@ -7,6 +7,7 @@
 //   WMU threshold crossing -> processor running         the reactive policy's fast path
 //   the firmware's own decision time                    DECISION audit records (data_hi)
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -242,6 +243,17 @@ std::uint32_t wait_new_proc(CardModel& m, Procs& pr, std::uint32_t part, const s
   fail("no new processor ran in partition " + std::to_string(part) + " within " + std::to_string(limit) + " cycles");
 }
 
+// Progress on stderr: in place on a terminal, else a line every 10 %.
+void progress(const char* what, unsigned i, unsigned n) {
+  static const bool tty = isatty(2) != 0;
+  const unsigned done = i + 1;
+  if (tty) {
+    if (done == n || done % 10 == 0) std::fprintf(stderr, "\rbench-service: %s %u/%u%s", what, done, n, done == n ? "\n" : "");
+  } else if (n >= 10 && done % (n / 10) == 0) {
+    std::fprintf(stderr, "bench-service: %s %u/%u\n", what, done, n);
+  }
+}
+
 struct Args {
   unsigned samples = 1000;
   std::string json;
@@ -300,6 +312,7 @@ int run(const Args& a) {
     expect_ok(h.call(q0, r, &t0, &t1), "RELEASE cache way");
     rel.add(double(t1 - t0));
     (void)h.audit();
+    progress("cache-way requests", i, a.samples);
   }
   report(rep, "service.request_to_completion", req,
          "REQUEST of 1 cache way on partition 0's queue: the doorbell write's last cycle -> the host interrupt for its completion");
@@ -355,6 +368,7 @@ int run(const Args& a) {
     cpu_rel.add(double(r1 - r0));
     pr.snap();
     (void)h.audit();
+    progress("processor requests", i, a.samples);
   }
   report(rep, "service.cpu_request_to_running", cpu_run,
          "REQUEST of 1 processor: doorbell -> the processor runs in the partition (DRRM resumed it there), its quiesce time subtracted");
@@ -426,6 +440,7 @@ int run(const Args& a) {
       if (!(f & 8u)) continue;  // an epoch's decision, not a crossing's
       (f & 1u ? dec_up : dec_down).add(double(SHOAL_GET(rec.data(), SHOAL_AUDIT_DATA_HI)));
     }
+    progress("threshold crossings", i, a.samples);
   }
   for (const auto& rec : h.audit()) {  // the last down crossing's decision
     const std::uint32_t f = SHOAL_GET(rec.data(), SHOAL_AUDIT_FLAGS);
@@ -440,8 +455,10 @@ int run(const Args& a) {
          "the firmware's decision on an up crossing: its handler's entry -> the DECISION record (data_hi)");
   report(rep, "service.decision.crossing_down", dec_down, "the same for the down crossings that gave the processor back");
   const double res = poll_reads ? double(poll_cycles) / double(poll_reads) : 0;
+  char resbuf[32];
+  std::snprintf(resbuf, sizeof resbuf, "%.1f", res);
   rep.note("the crossing is seen by polling WMU EVT_COUNT over BAR0: the crossing happened up to " +
-           shoal::bench::json_number(res) + " cycles (one read) before it was seen, so crossing_to_running may be that much short");
+           std::string(resbuf) + " cycles (one read) before it was seen, so crossing_to_running may be that much short");
   rep.note("boot to 'allocation service up': " + std::to_string(boot_cycles) + " cycles; " + std::to_string(h.events()) +
            " queue events read and skipped; WMU window " + std::to_string(a.window) + " cycles, EWMA alpha 2^0");
   rep.note("the epoch planner's decide() on the soft core: see bench-policy (predictor.oncore.*)");
@@ -456,7 +473,7 @@ int main(int argc, char** argv) {
   CLI::App app{
       "bench-service: the allocation service's latencies on the co-simulated card (card cycles, p50/p99, and µs at 100 MHz): "
       "request doorbell -> completion, processor request -> processor running, WMU threshold crossing -> processor "
-      "running, and the firmware's decision time. Runs the Verilated card in this process; takes about a minute."};
+      "running, and the firmware's decision time. Runs the Verilated card in this process, a cycle at a time: 1000 samples take tens of minutes (progress on stderr)."};
   Args a;
   app.add_option("--samples", a.samples, "events per figure (default 1000)")->check(CLI::Range(1u, 100000u));
   app.add_option("--window", a.window, "WMU window in card cycles for the crossing figures (default 1000)")

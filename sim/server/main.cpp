@@ -14,6 +14,7 @@
 #include <CLI/CLI.hpp>
 
 #include "card_model.hpp"
+#include "cli.hpp"  // sim/scenario: --scenario
 #include "io_server.hpp"
 #include "shoal/regs.hpp"
 #include "shoal/sim_socket.hpp"
@@ -227,6 +228,20 @@ int main(int argc, char** argv) {
       ->transform(decimal, "")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40))
       ->capture_default_str();
+  shoal::scenario::CliOptions scen;
+  auto* sg = app.add_option_group(
+      "Scenario", "instead of serving clients: play a scenario file on the in-process card and report "
+                  "(sim/README.md, \"Scenarios\"; scenarios/README.md)");
+  sg->add_option("--scenario", scen.file, "the scenario file (TOML), e.g. scenarios/db-web-ml.toml")
+      ->check(CLI::ExistingFile);
+  sg->add_option("--compare", scen.compare,
+                 "run the scenario under each of these policies (comma list of static, reactive, predictive) "
+                 "and write one table and one picture");
+  sg->add_option("--policy", scen.policy, "the policy of a single run (default: the file's)");
+  sg->add_option("--out", scen.out, "directory for the pictures and tables")->capture_default_str();
+  sg->add_option("--jobs", scen.jobs, "runs at once with --compare (each its own card model)")
+      ->check(CLI::Range(1u, 8u))
+      ->capture_default_str();
   app.add_flag("--events", events,
                "print the card's audit events (DRRM migrations and violations, ALLOC grants, "
                "releases, reclaims) as '[ev] ...' lines");
@@ -236,6 +251,14 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     (void)app.exit(e);  // prints the message
+    return 2;
+  }
+  if (!scen.file.empty()) {
+    scen.progress = !quiet;
+    return shoal::scenario::run_cli(scen);
+  }
+  if (!scen.compare.empty() || !scen.policy.empty()) {
+    std::fprintf(stderr, "shoal-sim: error: --compare and --policy need --scenario FILE\n");
     return 2;
   }
   SocketAccess access;

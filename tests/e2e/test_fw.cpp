@@ -153,6 +153,15 @@ TEST_CASE("shoal-sim boots the default firmware and prints its console with a pr
   CHECK(info.out.find("firmware         0.5.0 (RTOS image)") != std::string::npos);
   CHECK(info.out.find("tasks            3 (scheduler running)") != std::string::npos);
   CHECK(info.out.find("last fault       none") != std::string::npos);
+  // the allocation service answers SERVICE_STATUS on the admin queue (docs/service.md)
+  CHECK(info.out.find("allocation service:") != std::string::npos);
+  const auto ij = ctl({"-d", sim.uri(), "--json", "info"}, sim.dir);
+  REQUIRE(ij.status == 0);
+  const auto svc = ij.out.find("\"service\": {");
+  REQUIRE(svc != std::string::npos);
+  CHECK(ij.out.find("\"state\": \"running\"", svc) != std::string::npos);
+  CHECK(ij.out.find("\"policy\": \"REACTIVE\"", svc) != std::string::npos);
+  CHECK(ij.out.find("\"fault\": \"none\"", svc) != std::string::npos);
   CHECK(st.out.find("watchdog         on, timeout 4000000 cycles") != std::string::npos);
   CHECK(st.out.find("EXPIRED") == std::string::npos);
   const auto js = ctl({"-d", sim.uri(), "--json", "fw", "status"}, sim.dir);
@@ -191,6 +200,12 @@ TEST_CASE("shoalctl fw load downloads an ELF through shoal-sim and it runs", "[f
   CHECK(j.out.find("\"loaded\": \"" + kTestElf + "\"") != std::string::npos);
   CHECK(j.out.find("\"load_count\": ") != std::string::npos);
   CHECK(j.out.find("\"firmware\": {") != std::string::npos);
+  // a firmware without the allocation service: info says the service does not answer
+  const auto ni = ctl({"-d", sim.uri(), "--json", "info"}, sim.dir);
+  REQUIRE(ni.status == 0);
+  const auto nsvc = ni.out.find("\"service\": {");
+  REQUIRE(nsvc != std::string::npos);
+  CHECK(ni.out.find("\"state\": \"not answering", nsvc) != std::string::npos);
 
   shoal_dev* dev = nullptr;
   REQUIRE(shoal_open(sim.uri().c_str(), &dev) == SHOAL_OK);

@@ -6,10 +6,78 @@
 
 #include "commands.hpp"
 #include "shoal/driver/transport.hpp"
+#include "shoal/proto.h"
 #include "shoal/sim_socket.hpp"
 
 namespace shoalctl {
 namespace {
+
+constexpr std::uint32_t kServiceTimeoutMs = 2000;
+
+const char* policy_name(std::uint32_t p) {
+  switch (p) {
+    case SHOAL_OP_POLICY_SET_POLICY_STATIC: return "STATIC";
+    case SHOAL_OP_POLICY_SET_POLICY_REACTIVE: return "REACTIVE";
+    case SHOAL_OP_POLICY_SET_POLICY_PREDICTIVE: return "PREDICTIVE";
+    default: return "?";
+  }
+}
+
+const char* fault_name(std::uint32_t f) {
+  switch (f) {
+    case SHOAL_CPL_SERVICE_STATUS_FAULT_NONE: return "none";
+    case SHOAL_CPL_SERVICE_STATUS_FAULT_ALLOC_SELFCHECK: return "ALLOC_SELFCHECK";
+    case SHOAL_CPL_SERVICE_STATUS_FAULT_POOL_SUM: return "POOL_SUM";
+    case SHOAL_CPL_SERVICE_STATUS_FAULT_CPU_MAP: return "CPU_MAP";
+    case SHOAL_CPL_SERVICE_STATUS_FAULT_PROC_LOST: return "PROC_LOST";
+    default: return "?";
+  }
+}
+
+// The allocation service's state (SERVICE_STATUS on the admin queue, docs/service.md): running,
+// or stopped by an invariant violation (sticky until SERVICE_CLEAR). A card whose firmware does
+// not answer says so; that is not an error of `info`.
+void add_service(Report& r, const shoal::Device& dev) {
+  auto& o = r.object("service", "allocation service");
+  shoal_queue* q = nullptr;
+  if (shoal_queue_open(dev.get(), 0, &q) != SHOAL_OK) {
+    o.add("state", "state", text(std::string("unavailable: ") + shoal_last_error()));
+    return;
+  }
+  std::uint32_t sqe[SHOAL_PROTO_ENTRY_WORDS] = {}, cqe[SHOAL_PROTO_ENTRY_WORDS] = {};
+  SHOAL_SET(sqe, SHOAL_SQE_OPCODE, SHOAL_OP_SERVICE_STATUS);
+  SHOAL_SET(sqe, SHOAL_SQE_VERSION, 1);
+  const int rc = shoal_queue_call(q, sqe, cqe, kServiceTimeoutMs);
+  const std::string why = rc == SHOAL_OK ? "" : shoal_last_error();
+  shoal_queue_close(q);
+  if (rc != SHOAL_OK) {
+    o.add("state", "state", text("not answering (" + why + ")"));
+    return;
+  }
+  if (const std::uint32_t st = SHOAL_GET(cqe, SHOAL_CQE_STATUS); st != SHOAL_ST_OK) {
+    o.add("state", "state", text(std::string("refused SERVICE_STATUS: ") + shoal_status_name(st)));
+    return;
+  }
+  const bool running = SHOAL_GET(cqe, SHOAL_CPL_SERVICE_STATUS_STATE) == SHOAL_CPL_SERVICE_STATUS_STATE_RUNNING;
+  const std::uint32_t fault = SHOAL_GET(cqe, SHOAL_CPL_SERVICE_STATUS_FAULT);
+  o.add("state", "state",
+        text(running ? "running" : std::string("STOPPED by an invariant violation (") + fault_name(fault) +
+                                       "): changes refused until 'SERVICE_CLEAR'"));
+  o.add("policy", "policy", text(policy_name(SHOAL_GET(cqe, SHOAL_CPL_SERVICE_STATUS_POLICY))));
+  o.add("fault", "fault", text(fault_name(fault)));
+  o.add("fault_count", "faults", number(SHOAL_GET(cqe, SHOAL_CPL_SERVICE_STATUS_FAULT_COUNT)));
+  o.add("completed", "commands", number(SHOAL_GET(cqe, SHOAL_CPL_SERVICE_STATUS_COMPLETED)));
+  o.add("refused", "refused", number(SHOAL_GET(cqe, SHOAL_CPL_SERVICE_STATUS_REFUSED)));
+  o.add("checks", "invariant checks", number(SHOAL_GET(cqe, SHOAL_CPL_SERVICE_STATUS_CHECKS)));
+  o.add("epochs", "epochs", number(SHOAL_GET(cqe, SHOAL_CPL_SERVICE_STATUS_EPOCHS)));
+  o.add("migrations", "migrations", number(SHOAL_GET(cqe, SHOAL_CPL_SERVICE_STATUS_MIGRATIONS)));
+  o.add("rollbacks", "rollbacks", number(SHOAL_GET(cqe, SHOAL_CPL_SERVICE_STATUS_ROLLBACKS)));
+  o.add("events_lost", "events lost", number(SHOAL_GET(cqe, SHOAL_CPL_SERVICE_STATUS_EVENTS_LOST)));
+  o.add("pending", "postponed", number(SHOAL_GET(cqe, SHOAL_CPL_SERVICE_STATUS_PENDING)));
+  o.add("decide_max", "decision max",
+        with_text(number(SHOAL_GET(cqe, SHOAL_CPL_SERVICE_STATUS_DECIDE_MAX)),
+                  std::to_string(SHOAL_GET(cqe, SHOAL_CPL_SERVICE_STATUS_DECIDE_MAX)) + " cycles"));
+}
 
 int info(Context& ctx) {
   int rc = kExitOk;
@@ -62,6 +130,9 @@ int info(Context& ctx) {
                 hex(b.block_id, 4), number(b.block_version), text(b.compatible)});
   }
   if (fw) add_fw_state(r.object("firmware", "soft core"), *fw);
+  bool queues = false;
+  for (const auto& b : *blocks) queues = queues || (std::string(b.name) == "queue" && b.present);
+  if (fw && fw->running && queues) add_service(r, *dev);
   return ctx.emit(r);
 }
 
