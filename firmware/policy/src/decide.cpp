@@ -257,13 +257,17 @@ Status decide(const PolicyConfig& cfg, PolicyState& st, const EpochIn& in, const
         uint32_t up = procs(ng.upper, fs, r.round_tol);
         uint32_t point = procs(ng.point, fs, r.round_tol);
         const uint32_t keep = max_u(procs(nk.upper, fs, r.round_tol), up);
-        if (pi.util >= r.sat_util) {  // censored: demand >= held, unknown by how much
-          // at least as fast as the reactive rule: the firm part is its size ceil(held * util /
-          // setpoint) (and at least +1), the headroom the probe held + max(1, probe * held)
-          const uint32_t extra = max_u(1u, (held * uint32_t(r.probe) + 0xFFFFu) >> 16);
+        const bool censored = pi.util >= r.sat_util;  // demand >= held, unknown by how much
+        if (censored || (pi.hi != 0 && pi.util_ewma >= pi.hi)) {
+          // at or over HI, or censored: at least as fast as the reactive rule (the forecast of a
+          // censored load lags it): the firm part is max(held + 1, ceil(held * util / setpoint))
           const uint32_t rsize = (held * uint32_t(pi.util) + cfg.re.setpoint - 1u) / cfg.re.setpoint;
           point = max_u(point, max_u(held + 1u, rsize));
-          up = max_u(max_u(up, point), held + extra);
+          up = max_u(up, point);
+        }
+        if (censored) {  // and the headroom at least the probe, held + max(1, probe * held)
+          const uint32_t extra = max_u(1u, (held * uint32_t(r.probe) + 0xFFFFu) >> 16);
+          up = max_u(up, held + extra);
         }
         if (up > held) {
           want[p] = up;
