@@ -106,7 +106,7 @@ struct PredictiveConfig {
   uint16_t min_release = 1;       // processors (>= 1)
   uint16_t migration_cost = 128;  // Q8.8 processor-epochs lost per moved processor (0.5)
   uint16_t sat_util = 62259;      // Q0.16 (0.95): at or over it the demand is censored
-  uint16_t probe = 16384;         // Q0.16 (0.25): censored growth as a fraction of held
+  uint16_t probe = 49152;         // Q0.16 (0.75): censored growth as a fraction of held
   uint16_t round_tol = 3277;      // Q0.16 processors (0.05): a forecast of n + round_tol or
                                   // less processors is served with n
   uint16_t release_frac = 8192;   // Q0.16 (0.125): most released per epoch, a fraction of held
