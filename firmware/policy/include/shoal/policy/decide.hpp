@@ -109,8 +109,8 @@ struct PredictiveConfig {
   uint16_t probe = 49152;         // Q0.16 (0.75): censored growth as a fraction of held
   uint16_t round_tol = 3277;      // Q0.16 processors (0.05): a forecast of n + round_tol or
                                   // less processors is served with n
-  uint16_t release_frac = 16384;  // Q0.16 (0.25): most released per epoch, a fraction of held
-                                  // (at least min_release; 0: the whole surplus at once)
+  uint16_t release_frac = 0;      // Q0.16: most released per epoch, a fraction of held
+                                  // (at least min_release); 0 (default): the whole surplus
   uint16_t pad2 = 0;
 };
 
