@@ -45,7 +45,8 @@ enum shoal_err {
   SHOAL_ERR_TIMEOUT = 6,     /* no answer / no event in time */
   SHOAL_ERR_BAD_DTB = 7,     /* the card's device tree blob is corrupted or inconsistent */
   SHOAL_ERR_UNSUPPORTED = 8, /* not available on this backend (e.g. events on pci: without vfio) */
-  SHOAL_ERR_PERMISSION = 9,  /* the OS denied access */
+  SHOAL_ERR_PERMISSION = 9,  /* the OS denied access; or a partition handle acted on what is not its own
+                                (libshoal refuses first; the card's PERMISSION status gives it too) */
   SHOAL_ERR_CLOSED = 10,     /* the connection to the device was lost */
   SHOAL_ERR_NO_MEMORY = 11,  /* allocation failed */
   SHOAL_ERR_INTERNAL = 12,   /* a bug in libshoal */
@@ -341,5 +342,9 @@ SHOAL_API const char* shoal_command_name(uint32_t opcode);
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
+
+/* The broker and Swarm API: admin and partition handles, partitions, resources, requests,
+ * events and telemetry (docs/api.md). */
+#include "shoal/broker.h"
 
 #endif /* SHOAL_SHOAL_H */

@@ -35,7 +35,9 @@ int Context::fail(int exit, const std::string& code, const std::string& message)
 int Context::usage_error(const std::string& msg) const { return fail(kExitUsage, "usage", msg); }
 
 int Context::device_error(const shoal::Error& e, const std::string& context) const {
-  const int exit = e.code == shoal::Errc::invalid_arg ? kExitUsage : kExitDevice;
+  int exit = e.code == shoal::Errc::invalid_arg ? kExitUsage : kExitDevice;
+  if (e.code == shoal::Errc::refused || (e.code == shoal::Errc::permission && shoal_last_status() != SHOAL_STATUS_NONE))
+    exit = kExitRefused;
   return fail(exit, errc_id(e.code), context + e.message + " [" + shoal::errc_name(e.code) + "]");
 }
 

@@ -24,6 +24,7 @@ namespace shoalctl {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitDevice = 1;  // the device could not be opened or refused an access
 inline constexpr int kExitUsage = 2;   // bad command line or input; nothing was sent to the card
+inline constexpr int kExitRefused = 3; // the card (or libshoal for it) refused a broker command; nothing changed
 
 // State shared by every command: the global options and the exit status of the command run.
 struct Context {
@@ -36,7 +37,8 @@ struct Context {
   // Bad usage or input; nothing was sent to the card. Returns kExitUsage.
   int usage_error(const std::string& msg) const;
   // The device failed (open, bus error, I/O, timeout ...): kExitDevice; or refused bad input
-  // before the card (Errc::invalid_arg: a malformed URI, a bad image): kExitUsage. Returns it.
+  // before the card (Errc::invalid_arg: a malformed URI, a bad image): kExitUsage; a broker
+  // command refused (Errc::refused, or Errc::permission with a protocol status): kExitRefused.
   int device_error(const shoal::Error& e, const std::string& context = {}) const;
   // Every error ends here: "shoalctl: MESSAGE" on stderr and, with --json, the JSON document
   // {"error": {"code": CODE, "message": MESSAGE, "exit_code": EXIT}} on stdout. Returns exit.

@@ -36,14 +36,21 @@ Exit codes:
   0  success
   1  the device could not be opened, or an access failed (bus error, I/O, timeout, ...)
   2  bad usage or input (unknown command or register, bad number, malformed device URI, offset
-     outside BAR0, no device given); nothing was sent to the card)";
+     outside BAR0, no device given, a value libshoal's checks refuse); nothing was sent to the card
+  3  the card refused the command (its protocol status is in the message: INSUFFICIENT,
+     DENIED_CAP, NO_PARTITION, ...), or a partition handle (--partition K) named what is not its
+     own (PERMISSION); nothing changed
+
+Broker commands (partition, resource, request, release, swap, migrate, events, top) act through the
+admin handle, or with --partition K through partition K's own queue. TYPE is a resource type's
+name (shoalctl resource list) or number.)";
 
 const char* kSubFooter = "Device URIs, numbers, --json and exit codes: shoalctl --help";
 
 // The command groups, in the order --help lists them.
 using AddGroup = void (*)(CLI::App&, Context&);
-constexpr AddGroup kGroups[] = {add_info_commands, add_reg_commands, add_fw_commands,
-                                add_fabric_commands};
+constexpr AddGroup kGroups[] = {add_info_commands,   add_reg_commands, add_fw_commands, add_broker_commands,
+                                add_log_commands,    add_fabric_commands};
 
 // Optimal string alignment distance (a swap of two neighbours counts one).
 std::size_t distance(std::string_view a, std::string_view b) {
