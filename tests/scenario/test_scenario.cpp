@@ -259,11 +259,9 @@ TEST_CASE("db-web-ml: the dynamic policies serve far more of the demand than sta
   CHECK(pr.energy_wh < re.energy_wh);
 }
 
-// The issue's aim, not met by today's firmware (measured, scenarios/README.md): on this scenario
-// the predictive policy leaves more demand unmet than the reactive one. Kept as a known failure
-// ([!shouldfail]: it passes while the check fails); when the firmware's predictive policy beats
-// reactive here, this turns red -- then drop the tag.
-TEST_CASE("db-web-ml: predictive serves less unmet demand than reactive (known gap)", "[scenario][cosim][!shouldfail]") {
+// The issue's aim (measured, scenarios/README.md): on this scenario the predictive policy leaves
+// less demand unmet than the reactive one, and far less than static, in the same run.
+TEST_CASE("db-web-ml: predictive serves less unmet demand than reactive and far less than static", "[scenario][cosim]") {
   const double pr = summarize(runs().at(Policy::Predictive)).unmet_total_ph,
                re = summarize(runs().at(Policy::Reactive)).unmet_total_ph,
                st = summarize(runs().at(Policy::Static)).unmet_total_ph;

@@ -90,7 +90,12 @@ void service_task(void*) {
       port::CritGuard guard;
       const auto& pol = g_disp.service().policy();
       g_disp.service().on_epoch();
-      next_epoch = rdcycle() + uint64_t(g_card.wmu_window()) * pol.epoch_windows;
+      // a fixed cadence: the next epoch is due a period after this one was due (not after it
+      // ended: a long epoch does not stretch the period); one that overran its period is
+      // followed by a full period, not by another epoch back to back
+      const uint64_t period = uint64_t(g_card.wmu_window()) * pol.epoch_windows;
+      next_epoch += period;
+      if (int64_t(rdcycle() - next_epoch) >= 0) next_epoch = rdcycle() + period;
     }
   }
 }

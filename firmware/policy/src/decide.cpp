@@ -257,10 +257,17 @@ Status decide(const PolicyConfig& cfg, PolicyState& st, const EpochIn& in, const
         uint32_t up = procs(ng.upper, fs, r.round_tol);
         uint32_t point = procs(ng.point, fs, r.round_tol);
         const uint32_t keep = max_u(procs(nk.upper, fs, r.round_tol), up);
-        if (pi.util >= r.sat_util) {  // censored: demand >= held, unknown by how much
+        const bool censored = pi.util >= r.sat_util;  // demand >= held, unknown by how much
+        if (censored || (pi.hi != 0 && pi.util_ewma >= pi.hi)) {
+          // at or over HI, or censored: at least as fast as the reactive rule (the forecast of a
+          // censored load lags it): the firm part is max(held + 1, ceil(held * util / setpoint))
+          const uint32_t rsize = (held * uint32_t(pi.util) + cfg.re.setpoint - 1u) / cfg.re.setpoint;
+          point = max_u(point, max_u(held + 1u, rsize));
+          up = max_u(up, point);
+        }
+        if (censored) {  // and the headroom at least the probe, held + max(1, probe * held)
           const uint32_t extra = max_u(1u, (held * uint32_t(r.probe) + 0xFFFFu) >> 16);
           up = max_u(up, held + extra);
-          point = max_u(point, held + 1u);
         }
         if (up > held) {
           want[p] = up;
@@ -272,7 +279,13 @@ Status decide(const PolicyConfig& cfg, PolicyState& st, const EpochIn& in, const
           const uint32_t surplus = held > floor_to ? held - floor_to : 0;
           if (surplus >= r.min_release) {
             run[p] = uint16_t(run[p] < 0xFFFF ? run[p] + 1 : run[p]);
-            if (run[p] >= r.dwell && st.since_grant[p] >= r.dwell) want[p] = firm[p] = held - surplus;
+            // gradual: at most max(min_release, ceil(release_frac * held)) per epoch
+            uint32_t rel = surplus;
+            if (r.release_frac != 0) {
+              const uint32_t step = max_u(r.min_release, (held * uint32_t(r.release_frac) + 0xFFFFu) >> 16);
+              rel = min_u(rel, step);
+            }
+            if (run[p] >= r.dwell && st.since_grant[p] >= r.dwell) want[p] = firm[p] = held - rel;
           } else {
             run[p] = 0;
           }

@@ -30,12 +30,16 @@
 //              step_down per epoch, never below max(floor, min_hold)); in between nothing.
 //   Predictive grants ahead of the predictor's upper-bound forecast over grant_window epochs
 //              (the point forecast may reclaim, the headroom above it only comes from the idle
-//              pool), releases the surplus over the upper bound of a keep window above floors,
-//              and limits churn: a release must be at least min_release processors, forecast
+//              pool), releases the surplus over the upper bound of a keep window above floors
+//              gradually (at most max(min_release, release_frac * held) an epoch, so a load
+//              that returns finds most of them still held), and limits churn: a release must
+//              be at least min_release processors, forecast
 //              for `dwell` epochs in a row, not within `dwell` epochs of a grant, and the keep
 //              window is at least twice the migration cost (a processor released now and needed
 //              again pays two moves). A saturated partition (util >= sat_util: its demand is
-//              censored at what it holds) gets at least +max(1, probe * held).
+//              censored at what it holds) grows at least as fast as the reactive rule: its
+//              firm need is at least max(held + 1, ceil(held * util / re.setpoint)) (may
+//              reclaim), its headroom at least held + max(1, probe * held).
 //   Oracle     benchmark only: knows the next epoch's demand (PartIn::future) and sizes every
 //              partition to it, same priority rules, no churn limits.
 // Every policy keeps each existing partition within [max(floor, min_hold), cap] as far as the
@@ -102,9 +106,12 @@ struct PredictiveConfig {
   uint16_t min_release = 1;       // processors (>= 1)
   uint16_t migration_cost = 128;  // Q8.8 processor-epochs lost per moved processor (0.5)
   uint16_t sat_util = 62259;      // Q0.16 (0.95): at or over it the demand is censored
-  uint16_t probe = 16384;         // Q0.16 (0.25): censored growth as a fraction of held
+  uint16_t probe = 49152;         // Q0.16 (0.75): censored growth as a fraction of held
   uint16_t round_tol = 3277;      // Q0.16 processors (0.05): a forecast of n + round_tol or
                                   // less processors is served with n
+  uint16_t release_frac = 0;      // Q0.16: most released per epoch, a fraction of held
+                                  // (at least min_release); 0 (default): the whole surplus
+  uint16_t pad2 = 0;
 };
 
 struct PolicyConfig {
