@@ -2,7 +2,8 @@
 # Shoal: build everything and run the whole test suite through CTest.
 #   ./scripts/test.sh                 all tests
 #   ./scripts/test.sh -L foundation   extra arguments go to ctest (labels: foundation, core,
-#                                     rtos, drrm, wmu, alloc, agent, predict, queue, audit, service, trust, lint, synth, hls, tooling)
+#                                     rtos, drrm, wmu, alloc, agent, predict, queue, audit, service, api,
+#                                     scenario, fabric, trust, lint, synth, hls, tooling)
 # Installs missing Debian packages first (scripts/install-deps.sh), so a fresh machine works.
 # Build directory: $SHOAL_BUILD_DIR (default: build/). Warnings are errors here, as in CI.
 set -euo pipefail

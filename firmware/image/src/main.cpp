@@ -73,6 +73,15 @@ void external_isr() {
   }
 }
 
+// Queues with a command waiting whose completion ring has no room.
+uint32_t blocked_queues() {
+  const uint32_t pend = g_queues.pending();
+  uint32_t b = 0;
+  for (uint32_t q = 0; q < SHOAL_PARAM_NUM_QUEUES; ++q)
+    if (((pend >> q) & 1u) && g_queues.cq_free(q) < 1) b |= 1u << q;
+  return b;
+}
+
 void service_task(void*) {
   uint64_t next_epoch = rdcycle();
   for (;;) {
@@ -85,7 +94,10 @@ void service_task(void*) {
     // a flood: leave a tick to the other tasks (the idle task kicks the watchdog: a firmware
     // that only serves commands is not alive), then take the doorbells again
     if (served == kBatch) port::sleep(1);
-    dif::queue::set_core_irq(kAllQueues);
+    // a queue whose host does not read its completions (its CQ is full) waits, and its doorbell
+    // stays pending: leave it masked until the next tick, or the pending level would wake this
+    // task at once, again and again, and starve the idle task (and so the watchdog)
+    dif::queue::set_core_irq(kAllQueues & ~blocked_queues());
     if (int64_t(rdcycle() - next_epoch) >= 0) {
       port::CritGuard guard;
       const auto& pol = g_disp.service().policy();
