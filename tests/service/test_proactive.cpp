@@ -16,7 +16,7 @@ namespace {
 
 constexpr std::uint32_t kCpu = SHOAL_RES_CPU;
 constexpr std::uint32_t kAdmin = SHOAL_QUEUE_ADMIN;
-constexpr std::uint32_t kHi = 0xD99A;  // the default high threshold, 85 % (Q0.16)
+constexpr std::uint32_t kHi = 0xD99A;  // the partition's high threshold, 85 % (Q0.16), set below
 constexpr int kStepCycles = 10000;
 constexpr int kPeriod = 40;            // trace steps: 10 idle, 20 rising 0 -> 100 %, 10 busy
 
@@ -30,7 +30,7 @@ void write_ramp(const std::string& path) {
   }
 }
 
-constexpr std::uint32_t kLo = 0x4CCD;  // the default low threshold, 30 %
+constexpr std::uint32_t kLo = 0x4CCD;  // its low threshold, 30 %
 constexpr std::uint64_t kRise = 20ull * kStepCycles;
 
 struct Seen {
@@ -78,6 +78,7 @@ TEST_CASE("predictive: a rising, predictable load is granted processors before i
   REQUIRE(st(s.policy(SHOAL_OP_POLICY_SET_POLICY_PREDICTIVE, 1, 20000, 1)) == SHOAL_ST_OK);
   REQUIRE(st(s.create(0, 4)) == SHOAL_ST_OK);
   REQUIRE(st(s.limits(0, kCpu, 1, 16)) == SHOAL_ST_OK);
+  REQUIRE(st(s.thresholds(0, kHi, kLo)) == SHOAL_ST_OK);  // the test's own, not the firmware's defaults
   REQUIRE(st(s.request(kAdmin, 0, kCpu, 1)) == SHOAL_ST_OK);
 
   // run until the log shows the anticipation, bounded: at most 12 periods of the ramp in card
